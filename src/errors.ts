@@ -1,0 +1,52 @@
+/**
+ * One error class for the whole project. Every error carries a stable `code` (tests assert
+ * codes, never messages), an optional `cause`, and optional structured `details`.
+ * The list of codes is in docs/PROTOCOL.md ("Error codes") and README.md.
+ *
+ * Codes are grouped by prefix: ENVELOPE_*, ROSTER_*, IDENTITY_*, STORE_*, INGEST_*, SYNC_*,
+ * LINK_*, CONFIG_*, CLI_*, NODE_*. Modules add their codes to the union below.
+ */
+export type ErrorCode =
+  // envelope (wire format and validation)
+  | 'ENVELOPE_TOO_LARGE' | 'ENVELOPE_TOO_SHORT' | 'ENVELOPE_MALFORMED' | 'ENVELOPE_BAD_VERSION'
+  | 'ENVELOPE_BAD_FIELD' | 'ENVELOPE_LIMIT_EXCEEDED' | 'ENVELOPE_BAD_SIGNATURE'
+  | 'ENVELOPE_EXPIRED' | 'ENVELOPE_FROM_FUTURE' | 'ENVELOPE_NOT_CANONICAL'
+  // identity
+  | 'IDENTITY_KEY_PERMISSIONS' | 'IDENTITY_KEY_MISSING' | 'IDENTITY_KEY_INVALID' | 'IDENTITY_KEY_EXISTS'
+  // roster
+  | 'ROSTER_UNKNOWN_AUTHOR' | 'ROSTER_WRONG_ROLE' | 'ROSTER_KIND_NOT_ALLOWED'
+  | 'ROSTER_PRECEDENCE_NOT_ALLOWED' | 'ROSTER_SCOPE_NOT_ALLOWED' | 'ROSTER_MEMBER_EXPIRED'
+  | 'ROSTER_MEMBER_NOT_YET_VALID' | 'ROSTER_KEY_REVOKED' | 'ROSTER_UNDER_THRESHOLD'
+  | 'ROSTER_OLD_VERSION' | 'ROSTER_MALFORMED' | 'ROSTER_BAD_SIGNATURE' | 'ROSTER_NO_ROSTER'
+  | 'ROSTER_ORG_MISMATCH' | 'ROSTER_DUPLICATE_MEMBER' | 'ROSTER_UNKNOWN_MEMBER'
+  // store
+  | 'STORE_CORRUPT' | 'STORE_SCHEMA_MISMATCH' | 'STORE_CLOSED' | 'STORE_LOCKED' | 'STORE_NOT_FOUND'
+  // ingest
+  | 'INGEST_DUPLICATE' | 'INGEST_TOMBSTONED' | 'INGEST_INTERNAL'
+  // sync and links
+  | 'SYNC_MALFORMED' | 'SYNC_BAD_VERSION' | 'SYNC_UNEXPECTED' | 'SYNC_TIMEOUT' | 'SYNC_LIMIT_EXCEEDED'
+  | 'SYNC_PEER_BANNED' | 'SYNC_ROSTER_MISMATCH'
+  | 'LINK_FRAME_TOO_LARGE' | 'LINK_CLOSED' | 'LINK_ABORTED' | 'LINK_RATE_LIMITED'
+  // config, cli, node
+  | 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CLI_BAD_ARGUMENT' | 'CLI_NOT_INITIALISED'
+  | 'NODE_NOT_RUNNING' | 'NODE_LOCKED' | 'NODE_NOT_FOUND'
+
+export class C5Error extends Error {
+  readonly code: ErrorCode
+  readonly details?: Record<string, unknown>
+
+  constructor (code: ErrorCode, message: string, options: { cause?: unknown, details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'C5Error'
+    this.code = code
+    if (options.details !== undefined) this.details = options.details
+  }
+
+  toJSON (): { code: ErrorCode, message: string, details?: Record<string, unknown> } {
+    return { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) }
+  }
+}
+
+export function isC5Error (e: unknown, code?: ErrorCode): e is C5Error {
+  return e instanceof C5Error && (code === undefined || e.code === code)
+}
