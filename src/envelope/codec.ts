@@ -1,0 +1,97 @@
+/**
+ * The wire codec (docs/protocol/envelope.md): wire = signedPart || signature(64), where
+ * signedPart is one canonical DAG-CBOR item and the Ed25519 signature covers
+ * DOMAIN_TAG || signedPart — the exact bytes that travel, never a re-encoding.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import type { KeyObject } from 'node:crypto'
+import { C5Error } from '../errors.js'
+import { keyId, sign, verify } from '../identity/keys.js'
+import { AUTHOR_KEY_BYTES, DOMAIN_TAG, SIGNATURE_BYTES } from './constants.js'
+import { envelopeDigest, idFromDigest } from './id.js'
+import { resolveLimits, type EnvelopeLimits } from './limits.js'
+import { prescanSignedPart } from './prescan.js'
+import { fromWire, toWire } from './schema.js'
+import { bytesEqual } from './check.js'
+import type { Envelope, UnsignedEnvelope } from './types.js'
+
+function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+/** Validates `u` (C5Error on any bad field) and returns its canonical signed part. */
+export function encodeSignedPart (u: UnsignedEnvelope, limits?: Partial<EnvelopeLimits>): Uint8Array {
+  const L = resolveLimits(limits)
+  const bytes = dagCbor.encode(toWire(u, L))
+  if (bytes.length + SIGNATURE_BYTES > L.maxBytes) {
+    throw new C5Error('ENVELOPE_TOO_LARGE', `envelope would be ${bytes.length + SIGNATURE_BYTES} bytes (max ${L.maxBytes})`, { details: { field: 'envelope', size: bytes.length + SIGNATURE_BYTES, max: L.maxBytes } })
+  }
+  return bytes
+}
+
+/** DOMAIN_TAG || signedPart of wire bytes: what the signature covers. */
+function payloadOf (bytes: Uint8Array): Uint8Array {
+  return concat(DOMAIN_TAG, bytes.subarray(0, bytes.length - SIGNATURE_BYTES))
+}
+
+/** The bytes the signature covers (for verifiers, e.g. worker threads). */
+export function signingPayload (env: Pick<Envelope, 'bytes'>): Uint8Array {
+  return payloadOf(env.bytes)
+}
+
+/**
+ * Validates and signs. Returns the envelope as a receiver will decode it (coordinates
+ * rounded to micro-degrees, radii to metres, empty optional lists dropped).
+ */
+export function signEnvelope (u: UnsignedEnvelope, privateKey: KeyObject, limits?: Partial<EnvelopeLimits>): Envelope {
+  const signed = encodeSignedPart(u, limits)
+  const signature = sign(privateKey, concat(DOMAIN_TAG, signed))
+  return decodeEnvelope(concat(signed, signature), limits)
+}
+
+/**
+ * Decodes and validates structure, limits and schema — NOT the signature (the author may
+ * be a key id that only the roster resolves; see verifyEnvelopeSignature). Throws C5Error:
+ * ENVELOPE_TOO_LARGE, _TOO_SHORT, _MALFORMED, _LIMIT_EXCEEDED, _BAD_VERSION, _BAD_FIELD,
+ * _NOT_CANONICAL.
+ */
+export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>): Envelope {
+  const L = resolveLimits(limits)
+  if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'envelope must be bytes', { details: { field: 'envelope' } })
+  if (bytes.length > L.maxBytes) throw new C5Error('ENVELOPE_TOO_LARGE', `envelope is ${bytes.length} bytes (max ${L.maxBytes})`, { details: { field: 'envelope', size: bytes.length, max: L.maxBytes } })
+  if (bytes.length <= SIGNATURE_BYTES) throw new C5Error('ENVELOPE_TOO_SHORT', 'envelope shorter than its signature plus one byte', { details: { field: 'envelope', size: bytes.length } })
+  const end = bytes.length - SIGNATURE_BYTES
+  const signedPart = bytes.subarray(0, end)
+  prescanSignedPart(signedPart, end, L)
+  let value: unknown
+  try {
+    value = dagCbor.decode(signedPart)
+  } catch (cause) {
+    throw new C5Error('ENVELOPE_MALFORMED', 'signed part is not valid DAG-CBOR', { cause, details: { field: 'signedPart' } })
+  }
+  const u = fromWire(value)
+  // Canonical form: re-encoding what we decoded must give the same bytes, so that one
+  // message has exactly one wire form (and one id). This also runs the full schema.
+  if (!bytesEqual(encodeSignedPart(u, L), signedPart)) {
+    throw new C5Error('ENVELOPE_NOT_CANONICAL', 'signed part is not in canonical form', { details: { field: 'signedPart' } })
+  }
+  const own = new Uint8Array(bytes)
+  const digest = envelopeDigest(own)
+  return { ...u, id: idFromDigest(digest), digest, bytes: own, signature: own.slice(end) }
+}
+
+/**
+ * True when `env.signature` is a valid Ed25519 signature by `publicKey` over
+ * DOMAIN_TAG || signedPart AND `publicKey` is the envelope's author (equal to a 32-byte
+ * author, or hashing to an 8-byte key id). Never throws.
+ */
+export function verifyEnvelopeSignature (env: Pick<Envelope, 'bytes' | 'author'>, publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== AUTHOR_KEY_BYTES) return false
+  if (!(env.bytes instanceof Uint8Array) || env.bytes.length <= SIGNATURE_BYTES) return false
+  const authorMatches = env.author.length === AUTHOR_KEY_BYTES ? bytesEqual(env.author, publicKey) : bytesEqual(env.author, keyId(publicKey))
+  if (!authorMatches) return false
+  return verify(publicKey, payloadOf(env.bytes), env.bytes.subarray(env.bytes.length - SIGNATURE_BYTES))
+}

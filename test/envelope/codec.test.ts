@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { keyId, keyPairFromSeed } from '../../src/identity/keys.js'
+import {
+  composeEnvelope, decodeEnvelope, digestFromId, encodeSignedPart, envelopeOverhead, idFromDigest,
+  sampleAlert, signEnvelope, signingPayload, verifyEnvelopeSignature, DOMAIN_TAG, LXMF_OVERHEAD_BYTES
+} from '../../src/envelope/index.js'
+import { expectCode } from './helpers.js'
+
+const alice = keyPairFromSeed(new Uint8Array(32).fill(7))
+const bob = keyPairFromSeed(new Uint8Array(32).fill(9))
+const NOW = Date.UTC(2026, 10, 28, 2, 0, 0)
+
+describe('envelope codec', () => {
+  it('signs, decodes and verifies an alert authored by a key id', () => {
+    const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
+    const got = decodeEnvelope(env.bytes)
+    expect(got).toEqual(env)
+    expect(got.id.startsWith('bafkrei')).toBe(true)
+    expect(digestFromId(got.id)).toEqual(got.digest)
+    expect(idFromDigest(got.digest)).toBe(got.id)
+    expect(verifyEnvelopeSignature(got, alice.publicKey)).toBe(true)
+    expect(verifyEnvelopeSignature(got, bob.publicKey)).toBe(false)
+  })
+
+  it('signs exactly DOMAIN_TAG || signedPart', () => {
+    const u = sampleAlert({ author: alice.publicKey })
+    const env = signEnvelope(u, alice.privateKey)
+    const sp = encodeSignedPart(u)
+    expect(env.bytes.subarray(0, sp.length)).toEqual(sp)
+    expect(env.bytes.length).toBe(sp.length + 64)
+    expect(signingPayload(env)).toEqual(new Uint8Array([...DOMAIN_TAG, ...sp]))
+    expect(Buffer.from(DOMAIN_TAG).toString('latin1')).toBe('c5mesh/envelope/v1\0')
+    expect(verifyEnvelopeSignature(env, alice.publicKey)).toBe(true)
+  })
+
+  it('composes every kind with derived fields', () => {
+    const alert = composeEnvelope({ kind: 'alert', org: 'MX-YUC', content: { msgType: 'Alert', urgency: 'Immediate', severity: 'Extreme', headline: 'Sismo' } }, alice, { now: NOW })
+    expect(alert.precedence).toBe('flash')
+    expect(alert.author).toEqual(keyId(alice.publicKey))
+    expect(alert.created).toBe(NOW)
+    const ack = composeEnvelope({ kind: 'ack', org: 'MX-CMX', references: [alert.digest], note: 'recibido', ttlS: 3600 }, bob, { now: NOW, authorForm: 'key' })
+    expect(ack.author).toEqual(bob.publicKey)
+    expect(ack.expires).toBe(NOW + 3_600_000)
+    expect(ack.references).toEqual([alert.digest])
+    const receipt = composeEnvelope({ kind: 'receipt', org: 'MX-CMX', references: [alert.digest, ack.digest] }, bob, { now: NOW })
+    const roster = composeEnvelope({ kind: 'roster', org: 'CNI', roster: new Uint8Array([1, 2, 3]) }, bob, { now: NOW })
+    const revocation = composeEnvelope({ kind: 'revocation', org: 'CNI', revocation: { key: alice.publicKey, effective: NOW, reason: 'lost' } }, bob, { now: NOW })
+    for (const e of [alert, ack, receipt, roster, revocation]) {
+      expect(decodeEnvelope(e.bytes)).toEqual(e)
+    }
+  })
+
+  it('keeps an alert’s overhead below LXMF’s 111 bytes', () => {
+    const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
+    expect(envelopeOverhead(env)).toBeLessThan(LXMF_OVERHEAD_BYTES)
+  })
+
+  it('rejects a tampered signature and a short envelope', () => {
+    const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
+    const bad = env.bytes.slice()
+    bad[bad.length - 1] ^= 1
+    expect(verifyEnvelopeSignature(decodeEnvelope(bad), alice.publicKey)).toBe(false)
+    expectCode(() => decodeEnvelope(env.bytes.subarray(0, 64)), 'ENVELOPE_TOO_SHORT')
+  })
+})
