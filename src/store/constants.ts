@@ -1,0 +1,43 @@
+/**
+ * Store defaults and on-disk constants (docs/protocol/store.md). Units are in the names.
+ */
+
+/** Version of the on-disk layout described in docs/protocol/store.md. */
+export const STORE_SCHEMA_VERSION = 1
+
+/**
+ * How long an expired message's digest is kept as a tombstone after its `expires`:
+ * long enough that a peer that was offline for weeks cannot bring the message back
+ * (DESIGN.md, "Duplicates and replays").
+ */
+export const TOMBSTONE_GRACE_MS = 30 * 24 * 60 * 60 * 1000
+
+/** Query result sizes. */
+export const QUERY_LIMIT_DEFAULT = 100
+export const QUERY_LIMIT_MAX = 10_000
+
+/**
+ * Group commit: sync puts arriving within this window after the first one share one synced
+ * batch. 0 means "the same turn of the event loop" (setImmediate).
+ */
+export const GROUP_COMMIT_WINDOW_MS = 0
+
+/** Expired messages removed per atomic batch by the sweeper (bounds memory per batch). */
+export const SWEEP_BATCH_MESSAGES = 256
+
+/** Default period of the expiry sweeper. */
+export const SWEEP_INTERVAL_MS = 60_000
+
+/** Meta values: names and sizes (the signed roster is the largest expected value). */
+export const META_NAME_MAX_CHARS = 128
+export const META_VALUE_MAX_BYTES = 4 * 1024 * 1024
+
+/** Peer records: bounds so a misbehaving peer cannot grow a record without limit. */
+export const PEER_ADDRS_MAX = 32
+export const PEER_ADDR_MAX_CHARS = 1024
+
+/** Message record source label, e.g. "peer:12D3Koo…": bounded so a record stays small. */
+export const SOURCE_MAX_BYTES = 1024
+
+/** sha2-256 digests. */
+export const DIGEST_BYTES = 32

@@ -1,0 +1,105 @@
+/**
+ * Index-driven queries (docs/protocol/store.md §"Queries"). One index drives the scan —
+ * the most selective one the query names — and the other conditions are checked on the
+ * loaded message. Memory stays bounded by `limit` (at most 4 × limit for 'urgent').
+ */
+import { C5Error } from '../errors.js'
+import { KINDS, PRECEDENCES, precedenceRank } from '../envelope/types.js'
+import { DIGEST_BYTES, QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from './constants.js'
+import { compareBytes, digestOfKey, indexRange, lengthPrefixed } from './keys.js'
+import { PRECEDENCE_RANKS, precedencePrefix } from './layout.js'
+import type { Sublevels } from './layout.js'
+import type { QueryOptions, StoredMessage } from './types.js'
+
+const MAX_TIME_MS = Number.MAX_SAFE_INTEGER
+
+export interface QueryContext {
+  sublevels: Sublevels
+  /** Loads one message; undefined when absent or corrupt (counted by the caller). */
+  load: (digest: Uint8Array) => Promise<StoredMessage | undefined>
+}
+
+interface Normalised extends QueryOptions { since: number, until: number, limit: number, order: 'newest' | 'urgent' }
+
+function bad (message: string): C5Error { return new C5Error('STORE_INVALID_ARGUMENT', message) }
+
+function isTime (v: unknown): v is number { return Number.isSafeInteger(v) && (v as number) >= 0 }
+
+export function normaliseQuery (q: QueryOptions = {}): Normalised {
+  if (typeof q !== 'object' || q === null) throw bad('query options must be an object')
+  if (q.kind !== undefined && !KINDS.includes(q.kind)) throw bad(`unknown kind ${String(q.kind)}`)
+  if (q.precedence !== undefined && !PRECEDENCES.includes(q.precedence)) throw bad(`unknown precedence ${String(q.precedence)}`)
+  if (q.org !== undefined && (typeof q.org !== 'string' || q.org.length === 0 || q.org.length > 64)) throw bad('org must be a non-empty string of at most 64 characters')
+  if (q.author !== undefined && (!(q.author instanceof Uint8Array) || q.author.length === 0 || q.author.length > 64)) throw bad('author must be 1–64 bytes')
+  if (q.references !== undefined && (!(q.references instanceof Uint8Array) || q.references.length !== DIGEST_BYTES)) throw bad('references must be a 32-byte digest')
+  if (q.since !== undefined && !isTime(q.since)) throw bad('since must be a non-negative integer (ms)')
+  if (q.until !== undefined && !isTime(q.until)) throw bad('until must be a non-negative integer (ms)')
+  const limit = q.limit ?? QUERY_LIMIT_DEFAULT
+  if (!Number.isInteger(limit) || limit < 1 || limit > QUERY_LIMIT_MAX) throw bad(`limit must be an integer in 1…${QUERY_LIMIT_MAX}`)
+  const order = q.order ?? 'newest'
+  if (order !== 'newest' && order !== 'urgent') throw bad('order must be "newest" or "urgent"')
+  return { ...q, since: q.since ?? 0, until: q.until ?? MAX_TIME_MS, limit, order }
+}
+
+function matches (m: StoredMessage, q: Normalised): boolean {
+  const e = m.envelope
+  if (e.created < q.since || e.created > q.until) return false
+  if (q.kind !== undefined && e.kind !== q.kind) return false
+  if (q.org !== undefined && e.org !== q.org) return false
+  if (q.precedence !== undefined && e.precedence !== q.precedence) return false
+  if (q.author !== undefined && compareBytes(e.author, q.author) !== 0) return false
+  if (q.references !== undefined && !e.references.some(r => compareBytes(r, q.references as Uint8Array) === 0)) return false
+  return true
+}
+
+/** The index that drives the scan and its key prefix, most selective first. */
+function driver (s: Sublevels, q: Normalised): { sub: Sublevels['byCreated'], prefix: Uint8Array } {
+  if (q.references !== undefined) return { sub: s.byReference, prefix: q.references }
+  if (q.author !== undefined) return { sub: s.byAuthor, prefix: lengthPrefixed(q.author) }
+  if (q.org !== undefined) return { sub: s.byOrg, prefix: lengthPrefixed(q.org) }
+  if (q.kind !== undefined) return { sub: s.byKind, prefix: lengthPrefixed(q.kind) }
+  if (q.precedence !== undefined) return { sub: s.byPrecedence, prefix: precedencePrefix(precedenceRank(q.precedence)) }
+  return { sub: s.byCreated, prefix: new Uint8Array(0) }
+}
+
+/** Newest first over one index range, stopping at `limit` matches. */
+async function scanNewest (ctx: QueryContext, sub: Sublevels['byCreated'], prefix: Uint8Array, q: Normalised, limit: number, out: StoredMessage[]): Promise<void> {
+  const range = indexRange(prefix, q.since, q.until)
+  for await (const key of sub.keys({ ...range, reverse: true })) {
+    const m = await ctx.load(digestOfKey(key))
+    if (m !== undefined && matches(m, q)) {
+      out.push(m)
+      if (out.length >= limit) return
+    }
+  }
+}
+
+export async function runQuery (ctx: QueryContext, options: QueryOptions = {}): Promise<StoredMessage[]> {
+  const q = normaliseQuery(options)
+  const d = driver(ctx.sublevels, q)
+  const out: StoredMessage[] = []
+  if (q.order === 'newest') {
+    await scanNewest(ctx, d.sub, d.prefix, q, q.limit, out)
+    return out
+  }
+  // 'urgent': precedence rank first (flash…routine), newest first within a rank.
+  if (d.sub === ctx.sublevels.byCreated || d.sub === ctx.sublevels.byPrecedence) {
+    const ranks = q.precedence === undefined ? PRECEDENCE_RANKS : [precedenceRank(q.precedence)]
+    for (const rank of ranks) {
+      await scanNewest(ctx, ctx.sublevels.byPrecedence, precedencePrefix(rank), q, q.limit, out)
+      if (out.length >= q.limit) break
+    }
+    return out
+  }
+  // A selective index: one newest-first pass, keeping at most `limit` per rank.
+  const buckets: StoredMessage[][] = PRECEDENCE_RANKS.map(() => [])
+  const range = indexRange(d.prefix, q.since, q.until)
+  for await (const key of d.sub.keys({ ...range, reverse: true })) {
+    const m = await ctx.load(digestOfKey(key))
+    if (m === undefined || !matches(m, q)) continue
+    const bucket = buckets[precedenceRank(m.envelope.precedence)]
+    if (bucket.length < q.limit) bucket.push(m)
+    if (buckets[0].length >= q.limit) break
+  }
+  return buckets.flat().slice(0, q.limit)
+}

@@ -1,0 +1,205 @@
+/**
+ * createStore: the durable message store on LevelDB (docs/protocol/store.md).
+ * Each put is ONE atomic batch (message record + every index entry + the caller's extra
+ * ops); sync puts share fsyncs through group commit (group-commit.ts).
+ */
+import { Level } from 'level'
+import { C5Error } from '../errors.js'
+import { decodeEnvelope } from '../envelope/codec.js'
+import type { Envelope } from '../envelope/types.js'
+import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
+import { GROUP_COMMIT_WINDOW_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
+import { GroupCommit } from './group-commit.js'
+import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest } from './keys.js'
+import { openSublevels, putOps } from './layout.js'
+import type { RootDb, Sublevels } from './layout.js'
+import { runQuery } from './query.js'
+import { sweepExpired } from './sweep.js'
+import { SyncCache } from './sync-cache.js'
+import type { BatchOp, MessageStatus, MessageStore, StoreInit, StoredMessage, StoreStats, SweepResult } from './types.js'
+import { checkDigest, checkEnvelope, checkPutMeta, toDigest } from './validate.js'
+
+/** Meta name of the schema version record (a JSON number). */
+export const SCHEMA_META_NAME = '_schema'
+
+function mapOpenError (err: unknown, path: string): C5Error {
+  const codes = [(err as { code?: string })?.code, (err as { cause?: { code?: string } })?.cause?.code]
+  if (codes.includes('LEVEL_LOCKED')) return new C5Error('STORE_LOCKED', `store ${path} is in use by another process`, { cause: err })
+  if (codes.includes('LEVEL_CORRUPTION')) return new C5Error('STORE_CORRUPT', `store ${path} is corrupt`, { cause: err })
+  return new C5Error('STORE_CORRUPT', `store ${path} could not be opened`, { cause: err })
+}
+
+export function createStore (init: StoreInit): MessageStore {
+  if (typeof init?.path !== 'string' || init.path.length === 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'store path required')
+  const clock = init.clock ?? { now: () => Date.now() }
+  const decode = init.decode ?? ((bytes: Uint8Array) => decodeEnvelope(bytes))
+  const graceMs = init.options?.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS
+  const windowMs = init.options?.groupCommitWindowMs ?? GROUP_COMMIT_WINDOW_MS
+  if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'tombstoneGraceMs must be a non-negative integer')
+
+  const db: RootDb = new Level<Uint8Array, Uint8Array>(init.path, { keyEncoding: 'view', valueEncoding: 'view' })
+  const s: Sublevels = openSublevels(db)
+  const cache = new SyncCache()
+  let state: 'new' | 'opening' | 'open' | 'closed' = 'new'
+  let opening: Promise<void> | undefined
+  let sweeping: Promise<SweepResult> | undefined
+  const counters = { syncWrites: 0, syncPuts: 0, writes: 0, corruptSkipped: 0, swept: 0, tombstonesDropped: 0 }
+
+  const guard = (): void => {
+    if (state === 'closed') throw new C5Error('STORE_CLOSED', 'store is closed')
+    if (state !== 'open') throw new C5Error('STORE_CLOSED', 'store is not open yet')
+  }
+  const write = async (ops: BatchOp[], sync: boolean): Promise<void> => {
+    await db.batch(ops, { sync })
+    if (!sync) counters.writes++
+  }
+  const group = new GroupCommit({ write, windowMs, onSyncWrite: () => { counters.syncWrites++ } })
+  const writeMaybeSync = async (ops: BatchOp[], sync: boolean): Promise<void> => {
+    if (sync) { await group.submit(ops); counters.syncPuts++ } else await write(ops, false)
+  }
+
+  /** Reads and decodes one record; STORE_CORRUPT if it is unreadable or not what its key says. */
+  async function load (digest: Uint8Array): Promise<StoredMessage | undefined> {
+    const value = await s.messages.get(digest)
+    if (value === undefined) return undefined
+    const rec = decodeRecord(value)
+    let envelope: Envelope
+    try {
+      envelope = decode(rec.bytes)
+    } catch (cause) {
+      throw new C5Error('STORE_CORRUPT', 'stored envelope does not decode', { cause })
+    }
+    if (compareBytes(envelope.digest, digest) !== 0) throw new C5Error('STORE_CORRUPT', 'stored envelope does not match its digest')
+    return { envelope, received: rec.received, source: rec.source }
+  }
+  async function loadOrSkip (digest: Uint8Array): Promise<StoredMessage | undefined> {
+    try {
+      return await load(digest)
+    } catch (err) {
+      if (!(err instanceof C5Error) || err.code !== 'STORE_CORRUPT') throw err
+      counters.corruptSkipped++
+      return undefined
+    }
+  }
+
+  async function checkSchema (): Promise<void> {
+    const raw = await s.meta.get(SCHEMA_META_NAME)
+    if (raw === undefined) {
+      for await (const _ of db.keys({ limit: 1 })) {
+        throw new C5Error('STORE_SCHEMA_MISMATCH', `store ${init.path} has data but no schema version record: not a c5mesh store, or older than v${STORE_SCHEMA_VERSION}`)
+      }
+      await write([{ type: 'put', sublevel: s.meta, key: SCHEMA_META_NAME, value: encodeMeta(STORE_SCHEMA_VERSION) }], true)
+      return
+    }
+    let version: unknown
+    try { version = decodeMetaValue(raw) } catch (cause) { throw new C5Error('STORE_CORRUPT', 'schema version record unreadable', { cause }) }
+    if (version !== STORE_SCHEMA_VERSION) {
+      throw new C5Error('STORE_SCHEMA_MISMATCH', `store ${init.path} has schema version ${JSON.stringify(version)}; this build reads only version ${STORE_SCHEMA_VERSION} (upgrade or migrate the data folder)`, { details: { found: version, expected: STORE_SCHEMA_VERSION } })
+    }
+  }
+
+  async function loadCache (): Promise<void> {
+    cache.clear()
+    for await (const [key, value] of s.byCreated.iterator()) {
+      const { time, digest } = splitTimeDigest(key)
+      cache.loadSorted(time, digest, readTime(value, 0))
+    }
+  }
+
+  async function doOpen (): Promise<void> {
+    try {
+      await db.open()
+    } catch (err) {
+      throw mapOpenError(err, init.path)
+    }
+    try {
+      await checkSchema()
+      await loadCache()
+    } catch (err) {
+      await db.close()
+      throw err
+    }
+  }
+
+  const store: MessageStore = {
+    async open () {
+      if (state === 'closed') throw new C5Error('STORE_CLOSED', 'store is closed')
+      if (state === 'open') return
+      if (opening === undefined) {
+        state = 'opening'
+        opening = doOpen().then(() => { state = 'open' }, (err) => { state = 'closed'; throw err })
+      }
+      return opening
+    },
+
+    async close () {
+      if (state === 'closed') return
+      if (state === 'opening') await opening?.catch(() => {})
+      state = 'closed'
+      await group.drain()
+      await sweeping?.catch(() => {})
+      await db.close()
+    },
+
+    async status (digest): Promise<MessageStatus> {
+      guard()
+      checkDigest(digest)
+      if (await s.messages.get(digest) !== undefined) return 'stored'
+      if (await s.tombstones.get(digest) !== undefined) return 'tombstone'
+      return undefined
+    },
+
+    async put (env, meta, options = {}) {
+      guard()
+      checkEnvelope(env)
+      checkPutMeta(meta)
+      if (options.extra !== undefined && !Array.isArray(options.extra)) throw new C5Error('STORE_INVALID_ARGUMENT', 'extra must be an array of batch operations')
+      const ops = putOps(s, env, encodeRecord(env.bytes, meta.received, meta.source))
+      if (options.extra !== undefined) ops.push(...options.extra)
+      await writeMaybeSync(ops, options.sync === true)
+      cache.insert(env.created, env.digest, env.expires)
+    },
+
+    async get (idOrDigest) {
+      guard()
+      return load(toDigest(idOrDigest))
+    },
+
+    async query (options) {
+      guard()
+      return runQuery({ sublevels: s, load: loadOrSkip }, options)
+    },
+
+    syncItems (now) {
+      guard()
+      if (!Number.isSafeInteger(now)) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be an integer (ms)')
+      return cache.items(now)
+    },
+
+    count () { guard(); return cache.size },
+
+    stats (): StoreStats {
+      return { messages: cache.size, ...counters }
+    },
+
+    async sweep (now = clock.now()) {
+      guard()
+      if (!Number.isSafeInteger(now) || now < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be a non-negative integer (ms)')
+      // One sweep at a time: a second caller shares the running one.
+      if (sweeping !== undefined) return sweeping
+      sweeping = sweepExpired({ sublevels: s, write, load: loadOrSkip, cache, graceMs }, now)
+        .then((r) => { counters.swept += r.expired; counters.tombstonesDropped += r.tombstonesDropped; return r })
+        .finally(() => { sweeping = undefined })
+      return sweeping
+    },
+
+    peers: createPeerBook(s, guard, () => { counters.corruptSkipped++ }),
+    meta: createMetaBook(s, guard, writeMaybeSync)
+  }
+  return store
+}
+
+/** Batch ops writing a meta value, to pass as `extra` to put() (same atomic batch). */
+export function batchOpsForMeta (store: MessageStore, name: string, value: Parameters<MessageStore['meta']['put']>[1]): BatchOp[] {
+  return store.meta.ops(name, value)
+}

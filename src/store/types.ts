@@ -1,0 +1,123 @@
+/**
+ * Contracts of the durable message store (docs/protocol/store.md).
+ */
+import type { AbstractBatchOperation } from 'abstract-level'
+import type { Envelope, Kind, Precedence } from '../envelope/types.js'
+import type { SyncItem } from '../sync/types.js'
+
+export interface Clock { now: () => number }
+
+/** A message as the store returns it. */
+export interface StoredMessage {
+  envelope: Envelope
+  /** When this node first stored it, ms since the Unix epoch. */
+  received: number
+  /** Where it came from: 'local', 'peer:<PeerId>', 'radio:<call>', 'file:<name>'. */
+  source: string
+}
+
+export interface PutMeta { received: number, source: string }
+
+/** One raw LevelDB batch operation, addressed to one of the store's sublevels. */
+export type BatchOp = AbstractBatchOperation<any, any, any>
+
+export interface PutOptions {
+  /** Durable (fsync) before the promise resolves; concurrent sync puts share one fsync. */
+  sync?: boolean
+  /** More operations committed in the same atomic batch (e.g. a new roster's meta write). */
+  extra?: BatchOp[]
+}
+
+export type MessageStatus = 'stored' | 'tombstone' | undefined
+
+export interface QueryOptions {
+  kind?: Kind
+  org?: string
+  /** The envelope's author field as stored: a 32-byte key or an 8-byte key id. */
+  author?: Uint8Array
+  precedence?: Precedence
+  /** Messages that reference this 32-byte digest (updates, cancels, acks, receipts). */
+  references?: Uint8Array
+  /** created >= since (ms). */
+  since?: number
+  /** created <= until (ms). */
+  until?: number
+  /** Default QUERY_LIMIT_DEFAULT, at most QUERY_LIMIT_MAX. */
+  limit?: number
+  /** 'newest' (default): created descending. 'urgent': precedence rank, then newest. */
+  order?: 'newest' | 'urgent'
+}
+
+export interface StoreStats {
+  /** Messages stored (expired ones count until the sweeper removes them). */
+  messages: number
+  /** Synced LevelDB batches written (one per group commit). */
+  syncWrites: number
+  /** Sync puts that resolved (syncPuts / syncWrites = the group commit factor). */
+  syncPuts: number
+  /** Unsynced batches written. */
+  writes: number
+  /** Corrupt records seen (and skipped) by queries and sweeps since open. */
+  corruptSkipped: number
+  /** Totals of all sweeps since open. */
+  swept: number
+  tombstonesDropped: number
+}
+
+export interface SweepResult { expired: number, tombstonesDropped: number }
+
+export interface PeerRecord {
+  /** The peer's Ed25519 public key, lowercase hex. */
+  key: string
+  /** Multiaddrs (text) where it was last reachable. */
+  addrs: string[]
+  lastSeen?: number
+  lastConnected?: number
+  failures?: number
+}
+
+export interface PeerBook {
+  get: (keyHex: string) => Promise<PeerRecord | undefined>
+  put: (record: PeerRecord) => Promise<void>
+  list: () => Promise<PeerRecord[]>
+  delete: (keyHex: string) => Promise<void>
+}
+
+/** A meta value: raw bytes (e.g. signed roster bytes) or any JSON value. */
+export type MetaValue = Uint8Array | null | boolean | number | string | MetaValue[] | { [k: string]: MetaValue }
+
+export interface MetaBook {
+  get: (name: string) => Promise<MetaValue | undefined>
+  put: (name: string, value: MetaValue, options?: { sync?: boolean }) => Promise<void>
+  /** Batch operations writing `value` under `name`, for put(env, meta, { extra }). */
+  ops: (name: string, value: MetaValue) => BatchOp[]
+}
+
+export interface MessageStore {
+  open: () => Promise<void>
+  /** Idempotent. Any later call fails with STORE_CLOSED. */
+  close: () => Promise<void>
+  status: (digest: Uint8Array) => Promise<MessageStatus>
+  put: (env: Envelope, meta: PutMeta, options?: PutOptions) => Promise<void>
+  /** By CID text, 64-char hex digest or 32-byte digest. STORE_CORRUPT on a bad record. */
+  get: (idOrDigest: string | Uint8Array) => Promise<StoredMessage | undefined>
+  query: (options?: QueryOptions) => Promise<StoredMessage[]>
+  /** Unexpired stored messages sorted by (timestamp, id): the set reconciliation works on. */
+  syncItems: (now: number) => SyncItem[]
+  count: () => number
+  stats: () => StoreStats
+  sweep: (now?: number) => Promise<SweepResult>
+  readonly peers: PeerBook
+  readonly meta: MetaBook
+}
+
+export interface StoreInit {
+  path: string
+  clock?: Clock
+  options?: {
+    tombstoneGraceMs?: number
+    groupCommitWindowMs?: number
+  }
+  /** Decodes stored envelope bytes; defaults to the envelope codec's decodeEnvelope. */
+  decode?: (bytes: Uint8Array) => Envelope
+}
