@@ -1,0 +1,63 @@
+/**
+ * The node's core without networking: store + roster + the one ingest path. The CLI opens
+ * this directly when no daemon is running; the daemon (daemon.ts) adds links and sync.
+ */
+import { createStore, createSweeper, type Sweeper } from '../store/index.js'
+import type { MessageStore } from '../store/types.js'
+import { createRosterState } from '../roster/index.js'
+import type { TrustAnchors } from '../roster/types.js'
+import type { EnvelopeLimits } from '../envelope/index.js'
+import { createIngest, type IngestService, type SignatureVerifier } from './ingest.js'
+import { createRosterGuard, type RosterGuard } from './roster-guard.js'
+
+export interface NodeCoreOptions {
+  storePath: string
+  anchors: TrustAnchors
+  clock?: { now: () => number }
+  limits?: EnvelopeLimits
+  maxClockSkewMs?: number
+  tombstoneGraceMs?: number
+  /** Sweep expired messages every this many ms (0 = never; the CLI's short-lived opens). */
+  sweepIntervalMs?: number
+  verifier?: SignatureVerifier
+}
+
+export interface NodeCore {
+  store: MessageStore
+  roster: RosterGuard
+  ingest: IngestService
+  clock: { now: () => number }
+  close: () => Promise<void>
+}
+
+export async function openNodeCore (options: NodeCoreOptions): Promise<NodeCore> {
+  const clock = options.clock ?? { now: () => Date.now() }
+  const store = createStore({ path: options.storePath, clock, options: { ...(options.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: options.tombstoneGraceMs }) } })
+  await store.open()
+  try {
+    const state = createRosterState({ anchors: options.anchors, now: clock.now })
+    const roster = await createRosterGuard(state, store)
+    const ingest = createIngest({ store, roster, clock, ...(options.verifier === undefined ? {} : { verifier: options.verifier }) }, {
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs })
+    })
+    let sweeper: Sweeper | undefined
+    if ((options.sweepIntervalMs ?? 0) > 0) {
+      sweeper = createSweeper(store, { clock, intervalMs: options.sweepIntervalMs! })
+      sweeper.start()
+    }
+    return {
+      store,
+      roster,
+      ingest,
+      clock,
+      close: async () => {
+        await sweeper?.stop()
+        await store.close()
+      }
+    }
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+}

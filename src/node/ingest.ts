@@ -1,0 +1,162 @@
+/**
+ * The one ingest path (docs/PROTOCOL.md §4). Every message — composed here, received from a
+ * peer, imported from a file, heard on a radio — enters through `ingest(bytes, source)`:
+ *
+ *   decode (limits, schema) → dedup (id, tombstone, in flight) → resolve author → verify
+ *   signature → clock (expiry, skew) → roster authority (incl. revocation) → one atomic
+ *   store batch → 'message' event
+ *
+ * A rejection never throws out of ingest: it returns `{ ok: false, code }`, is counted per
+ * code and per source, and the last REJECTION_LOG_SIZE rejections are kept for inspection.
+ */
+import { EventEmitter } from 'node:events'
+import { C5Error, type ErrorCode } from '../errors.js'
+import { decodeEnvelope, signingPayload, checkTimes, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
+import type { Envelope } from '../envelope/types.js'
+import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
+import type { IngestResult, IngestSource } from './types.js'
+import type { MessageStore } from '../store/types.js'
+import type { RosterGuard } from './roster-guard.js'
+
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
+export const REJECTION_LOG_SIZE = 500
+/** Per-source counters are bounded so a stream of fresh source names can't exhaust memory. */
+export const MAX_SOURCES_COUNTED = 1024
+
+export interface Rejection { at: number, source: IngestSource, code: ErrorCode, message: string, id?: string }
+
+export interface IngestStats {
+  accepted: number
+  duplicates: number
+  rejected: number
+  byCode: Record<string, number>
+  bySource: Record<string, { accepted: number, rejected: number, byCode: Record<string, number> }>
+}
+
+/** Verifies Ed25519 signatures; the default runs inline, a worker pool can be injected. */
+export interface SignatureVerifier {
+  verify: (publicKey: Uint8Array, payload: Uint8Array, signature: Uint8Array) => Promise<boolean> | boolean
+}
+
+export interface IngestComponents {
+  store: MessageStore
+  roster: RosterGuard
+  clock: { now: () => number }
+  verifier?: SignatureVerifier
+}
+
+export interface IngestOptions {
+  limits?: EnvelopeLimits
+  maxClockSkewMs?: number
+}
+
+export interface IngestEvents {
+  message: [{ envelope: Envelope, source: IngestSource }]
+  rejected: [Rejection]
+  roster: [{ version: number }]
+}
+
+export interface IngestService {
+  ingest: (bytes: Uint8Array, source: IngestSource, options?: { sync?: boolean }) => Promise<IngestResult>
+  events: EventEmitter<IngestEvents>
+  stats: () => IngestStats
+  recentRejections: () => Rejection[]
+}
+
+const inlineVerifier: SignatureVerifier = { verify: verifySignature }
+
+export function createIngest (components: IngestComponents, options: IngestOptions = {}): IngestService {
+  const { store, roster, clock } = components
+  const verifier = components.verifier ?? inlineVerifier
+  const limits = options.limits ?? DEFAULT_ENVELOPE_LIMITS
+  const skewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS
+  const events = new EventEmitter<IngestEvents>()
+  events.setMaxListeners(0)
+  const inFlight = new Map<string, Promise<IngestResult>>()
+  const counters: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, byCode: {}, bySource: {} }
+  const rejections: Rejection[] = []
+
+  function sourceCounter (source: string): IngestStats['bySource'][string] {
+    const key = Object.hasOwn(counters.bySource, source) || Object.keys(counters.bySource).length < MAX_SOURCES_COUNTED ? source : '(other)'
+    let c = counters.bySource[key]
+    if (c === undefined) { c = { accepted: 0, rejected: 0, byCode: {} }; counters.bySource[key] = c }
+    return c
+  }
+
+  function reject (source: string, err: unknown, id?: string): IngestResult {
+    const e = err instanceof C5Error ? err : new C5Error('INGEST_INTERNAL', 'internal error during ingest', { cause: err })
+    const sc = sourceCounter(source)
+    if (e.code === 'INGEST_DUPLICATE' || e.code === 'INGEST_TOMBSTONED') {
+      counters.duplicates++
+    } else {
+      counters.rejected++
+      sc.rejected++
+      const r: Rejection = { at: clock.now(), source, code: e.code, message: e.message, ...(id === undefined ? {} : { id }) }
+      rejections.push(r)
+      if (rejections.length > REJECTION_LOG_SIZE) rejections.shift()
+      events.emit('rejected', r)
+    }
+    counters.byCode[e.code] = (counters.byCode[e.code] ?? 0) + 1
+    sc.byCode[e.code] = (sc.byCode[e.code] ?? 0) + 1
+    return { ok: false, code: e.code, message: e.message, ...(id === undefined ? {} : { id }) }
+  }
+
+  async function resolveAuthor (env: Envelope): Promise<Uint8Array> {
+    if (env.author.length === PUBLIC_KEY_BYTES) return env.author
+    const member = roster.memberByKeyId(env.author)
+    if (member === undefined) throw new C5Error('ROSTER_UNKNOWN_AUTHOR', `no roster member has key id ${toHex(env.author)}`)
+    return member.key
+  }
+
+  async function run (bytes: Uint8Array, source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
+    const known = await store.status(env.digest)
+    if (known === 'stored') throw new C5Error('INGEST_DUPLICATE', 'already stored')
+    if (known === 'tombstone') throw new C5Error('INGEST_TOMBSTONED', 'expired earlier; its tombstone is kept')
+    const authorKey = await resolveAuthor(env)
+    if (!await verifier.verify(authorKey, signingPayload(env), env.signature)) {
+      throw new C5Error('ENVELOPE_BAD_SIGNATURE', 'signature does not verify for the author key')
+    }
+    const now = clock.now()
+    checkTimes(env, now, { skewMs })
+    // Authority: roster envelopes carry their own k-of-n root signatures; the rest are
+    // checked against the current roster (role, kind, precedence, scope, validity, revocation).
+    await roster.admit(env, authorKey, now, async extra => store.put(env, { received: now, source }, { sync, extra }))
+    if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
+    return { ok: true, envelope: env }
+  }
+
+  async function ingest (bytes: Uint8Array, source: IngestSource, opts: { sync?: boolean } = {}): Promise<IngestResult> {
+    let env: Envelope
+    try {
+      if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'not bytes')
+      env = decodeEnvelope(bytes, limits)
+    } catch (err) {
+      return reject(source, err)
+    }
+    const pending = inFlight.get(env.id)
+    if (pending !== undefined) {
+      await pending.catch(() => undefined)
+      return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), env.id)
+    }
+    const p = run(bytes, source, env, opts.sync ?? source === 'local')
+      .then(result => {
+        counters.accepted++
+        sourceCounter(source).accepted++
+        events.emit('message', { envelope: env, source })
+        return result
+      }, err => reject(source, err, env.id))
+    inFlight.set(env.id, p)
+    try {
+      return await p
+    } finally {
+      inFlight.delete(env.id)
+    }
+  }
+
+  return {
+    ingest,
+    events,
+    stats: () => structuredClone(counters),
+    recentRejections: () => rejections.slice()
+  }
+}

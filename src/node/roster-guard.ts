@@ -1,0 +1,80 @@
+/**
+ * The ingest path's view of the roster: resolves key ids, checks authority, and makes
+ * roster and revocation changes durable in the same atomic batch as the message that
+ * carries them, then applies them in memory (docs/PROTOCOL.md §4 step 6).
+ */
+import { C5Error } from '../errors.js'
+import type { Envelope } from '../envelope/types.js'
+import { checkAuthority, encodeRosterSnapshot, decodeRosterSnapshot, type RosterState } from '../roster/index.js'
+import type { RosterMember } from '../roster/types.js'
+import type { MessageStore, BatchOp } from '../store/types.js'
+
+/** Meta record names (docs/protocol/store.md). */
+export const META_ROSTER_SNAPSHOT = 'roster.snapshot'
+/** The roster-kind envelope that carried the current roster: what sync resends to peers. */
+export const META_ROSTER_ENVELOPE = 'roster.envelope'
+
+export interface RosterGuard {
+  readonly state: RosterState
+  memberByKeyId: (id: Uint8Array) => RosterMember | undefined
+  version: () => number
+  /** The envelope bytes that carried the current roster, if any. */
+  envelopeBytes: () => Uint8Array | undefined
+  /**
+   * Checks `env`'s authority; on success calls `write(extraOps)` (the caller's one atomic
+   * store batch) and then applies any roster/revocation change in memory. Roster-changing
+   * kinds are serialised so two concurrent versions can't interleave their writes.
+   */
+  admit: (env: Envelope, authorKey: Uint8Array, now: number, write: (extra: BatchOp[]) => Promise<void>) => Promise<void>
+}
+
+export async function createRosterGuard (state: RosterState, store: MessageStore): Promise<RosterGuard> {
+  const snap = await store.meta.get(META_ROSTER_SNAPSHOT)
+  if (snap instanceof Uint8Array) state.restore(decodeRosterSnapshot(snap))
+  let rosterEnvelope = await store.meta.get(META_ROSTER_ENVELOPE)
+  let chain: Promise<unknown> = Promise.resolve()
+
+  function serial<T> (fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn)
+    chain = run.catch(() => undefined)
+    return run
+  }
+
+  async function admitRoster (env: Envelope, authorKey: Uint8Array, write: (extra: BatchOp[]) => Promise<void>): Promise<void> {
+    checkAuthority(state, env, authorKey)
+    const body = env.roster as Uint8Array
+    const current = state.signedBytes
+    if (current !== undefined && Buffer.from(current).equals(body)) {
+      throw new C5Error('INGEST_DUPLICATE', 'this roster version is already current (carried by another envelope)')
+    }
+    const change = state.prepareApply(body)
+    const snapshot = encodeRosterSnapshot({ signedRoster: body, revocations: state.revocations() })
+    await write([...store.meta.ops(META_ROSTER_SNAPSHOT, snapshot), ...store.meta.ops(META_ROSTER_ENVELOPE, env.bytes)])
+    change.commit()
+    rosterEnvelope = env.bytes
+  }
+
+  async function admitRevocation (env: Envelope, authorKey: Uint8Array, write: (extra: BatchOp[]) => Promise<void>): Promise<void> {
+    checkAuthority(state, env, authorKey)
+    const change = state.prepareRevocation(env.revocation!, authorKey, env.created)
+    const snapshot = encodeRosterSnapshot({
+      ...(state.signedBytes === undefined ? {} : { signedRoster: state.signedBytes }),
+      revocations: [...state.revocations(), change.value]
+    })
+    await write(store.meta.ops(META_ROSTER_SNAPSHOT, snapshot))
+    change.commit()
+  }
+
+  return {
+    state,
+    memberByKeyId: id => state.memberByKeyId(id),
+    version: () => state.version,
+    envelopeBytes: () => rosterEnvelope instanceof Uint8Array ? rosterEnvelope : undefined,
+    admit: async (env, authorKey, _now, write) => {
+      if (env.kind === 'roster') return serial(async () => admitRoster(env, authorKey, write))
+      if (env.kind === 'revocation') return serial(async () => admitRevocation(env, authorKey, write))
+      checkAuthority(state, env, authorKey)
+      await write([])
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest'
+import { join } from 'node:path'
+import { openNodeCore, type NodeCore } from '../../src/node/core.js'
+import { composeEnvelope } from '../../src/envelope/index.js'
+import { generateKeyPair } from '../../src/identity/index.js'
+import { createTestWorld, signWorldRoster, type TestWorld } from '../helpers/world.js'
+import { tempDir } from '../helpers/tmp.js'
+import { addRevocationToDocument, nextVersion, removeMember } from '../../src/roster/index.js'
+
+const T0 = 1_780_000_000_000 // a fixed instant (2026) — the injected clock starts here
+const MIN = 60_000
+
+function alert (w: TestWorld, i: number, now: number, extra: Partial<Parameters<typeof composeEnvelope>[0]> = {}) {
+  return composeEnvelope({ kind: 'alert', org: w.members[i].org, content: { msgType: 'Alert', urgency: 'Immediate', severity: 'Severe', headline: `robo ${now}` }, ...extra }, w.members[i].operator, { now })
+}
+
+describe('ingest', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let core: NodeCore
+  let now = T0
+  let world: TestWorld
+  const open = async () => openNodeCore({ storePath: join(dir.path, 'db'), anchors: world.anchors, clock: { now: () => now } })
+
+  beforeEach(async () => {
+    now = T0
+    dir = await tempDir()
+    world = createTestWorld(['MX-YUC', 'MX-CMX'], T0)
+    core = await open()
+    const r = await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
+    expect(r.ok).toBe(true)
+  })
+  afterEach(async () => { await core.close(); await dir.cleanup() })
+
+  it('stores an operator alert once, emits one event, and reports a duplicate the second time', async () => {
+    const env = alert(world, 0, now)
+    const seen: string[] = []
+    core.ingest.events.on('message', e => seen.push(e.envelope.id))
+    const [a, b] = await Promise.all([core.ingest.ingest(env.bytes, 'peer:x'), core.ingest.ingest(env.bytes, 'peer:y')])
+    const results = [a, b].map(r => r.ok ? 'ok' : r.code).sort()
+    expect(results).toEqual(['INGEST_DUPLICATE', 'ok'])
+    expect(seen).toEqual([env.id])
+    const again = await core.ingest.ingest(env.bytes, 'peer:z')
+    expect(again).toMatchObject({ ok: false, code: 'INGEST_DUPLICATE' })
+    expect((await core.store.get(env.id))?.envelope.id).toBe(env.id)
+  })
+
+  it('refuses a tampered signature and an unknown author, stores neither, counts them per code and source', async () => {
+    const env = alert(world, 0, now)
+    const bad = Uint8Array.from(env.bytes); bad[bad.length - 1] ^= 1
+    expect(await core.ingest.ingest(bad, 'peer:evil')).toMatchObject({ ok: false, code: 'ENVELOPE_BAD_SIGNATURE' })
+    const stranger = composeEnvelope({ kind: 'alert', org: 'MX-YUC', content: { msgType: 'Alert', headline: 'x' } }, generateKeyPair(), { now })
+    expect(await core.ingest.ingest(stranger.bytes, 'peer:evil')).toMatchObject({ ok: false, code: 'ROSTER_UNKNOWN_AUTHOR' })
+    expect(await core.ingest.ingest(new Uint8Array([1, 2, 3]), 'peer:evil')).toMatchObject({ ok: false })
+    expect(await core.store.status(stranger.digest)).toBeUndefined()
+    const stats = core.ingest.stats()
+    expect(stats.bySource['peer:evil'].rejected).toBe(3)
+    expect(stats.byCode.ENVELOPE_BAD_SIGNATURE).toBe(1)
+    expect(core.ingest.recentRejections().map(r => r.code)).toContain('ROSTER_UNKNOWN_AUTHOR')
+  })
+
+  it('applies the clock: future beyond the skew window refused, inside accepted, expired refused', async () => {
+    expect(await core.ingest.ingest(alert(world, 0, now + 11 * MIN).bytes, 'p')).toMatchObject({ ok: false, code: 'ENVELOPE_FROM_FUTURE' })
+    expect((await core.ingest.ingest(alert(world, 0, now + 9 * MIN).bytes, 'p')).ok).toBe(true)
+    const short = alert(world, 1, now, { ttlS: 60 })
+    now += 61_000
+    expect(await core.ingest.ingest(short.bytes, 'p')).toMatchObject({ ok: false, code: 'ENVELOPE_EXPIRED' })
+  })
+
+  it('an expired message that was swept stays out: its tombstone answers, across a restart', async () => {
+    const short = alert(world, 1, now, { ttlS: 60 })
+    expect((await core.ingest.ingest(short.bytes, 'p')).ok).toBe(true)
+    now += 120_000
+    await core.store.sweep(now)
+    await core.close()
+    core = await open()
+    expect(await core.ingest.ingest(short.bytes, 'p')).toMatchObject({ ok: false, code: 'INGEST_TOMBSTONED' })
+  })
+
+  it('a newer roster replaces the old one durably; removing a member refuses its later messages', async () => {
+    const doc2 = nextVersion(removeMember(world.document, world.members[1].operator.publicKey), now)
+    const { rosterEnvelope } = signWorldRoster(world.root, doc2, now)
+    expect((await core.ingest.ingest(rosterEnvelope.bytes, 'peer:a')).ok).toBe(true)
+    // the same roster wrapped again by someone else is a duplicate, not a fault
+    expect(await core.ingest.ingest(signWorldRoster(world.root, doc2, now + 1).rosterEnvelope.bytes, 'peer:b')).toMatchObject({ ok: false, code: 'INGEST_DUPLICATE' })
+    expect(await core.ingest.ingest(world.rosterEnvelope.bytes, 'peer:c')).toMatchObject({ ok: false, code: 'INGEST_DUPLICATE' })
+    await core.close()
+    core = await open()
+    expect(core.roster.version()).toBe(2)
+    expect(core.roster.envelopeBytes()).toEqual(rosterEnvelope.bytes)
+    expect(await core.ingest.ingest(alert(world, 1, now).bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_UNKNOWN_AUTHOR' })
+    expect((await core.ingest.ingest(alert(world, 0, now).bytes, 'p')).ok).toBe(true)
+  })
+
+  it('an older roster version is refused', async () => {
+    const doc2 = nextVersion(world.document, now)
+    await core.ingest.ingest(signWorldRoster(world.root, doc2, now).rosterEnvelope.bytes, 'p')
+    const doc1b = { ...world.document, note: 'stale' }
+    expect(await core.ingest.ingest(signWorldRoster(world.root, doc1b, now).rosterEnvelope.bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_OLD_VERSION' })
+  })
+
+  it('a root revocation envelope refuses the key from its effective time on, keeps earlier messages valid, and survives restart', async () => {
+    const op = world.members[0].operator
+    const before = alert(world, 0, now - MIN)
+    const revocation = composeEnvelope({ kind: 'revocation', org: 'ROSTER', revocation: { key: op.publicKey, effective: now, reason: 'key lost' } }, world.root, { now, authorForm: 'key' })
+    expect((await core.ingest.ingest(revocation.bytes, 'p')).ok).toBe(true)
+    await core.close()
+    core = await open()
+    expect((await core.ingest.ingest(before.bytes, 'p')).ok).toBe(true)
+    expect(await core.ingest.ingest(alert(world, 0, now + 1).bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_KEY_REVOKED' })
+  })
+
+  it('a revocation listed in a newer roster version is enforced too', async () => {
+    const op = world.members[1].operator
+    const doc2 = nextVersion(addRevocationToDocument(world.document, { key: op.publicKey, effective: now }), now)
+    expect((await core.ingest.ingest(signWorldRoster(world.root, doc2, now).rosterEnvelope.bytes, 'p')).ok).toBe(true)
+    expect(await core.ingest.ingest(alert(world, 1, now + 5).bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_KEY_REVOKED' })
+  })
+})
