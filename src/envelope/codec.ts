@@ -25,7 +25,9 @@ function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
 /** Validates `u` (C5Error on any bad field) and returns its canonical signed part. */
 export function encodeSignedPart (u: UnsignedEnvelope, limits?: Partial<EnvelopeLimits>): Uint8Array {
   const L = resolveLimits(limits)
-  const bytes = dagCbor.encode(toWire(u, L))
+  const encoded = dagCbor.encode(toWire(u, L))
+  // cborg may hand back a Buffer on Node; callers get a plain Uint8Array view (no copy).
+  const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength)
   if (bytes.length + SIGNATURE_BYTES > L.maxBytes) {
     throw new C5Error('ENVELOPE_TOO_LARGE', `envelope would be ${bytes.length + SIGNATURE_BYTES} bytes (max ${L.maxBytes})`, { details: { field: 'envelope', size: bytes.length + SIGNATURE_BYTES, max: L.maxBytes } })
   }

@@ -1,0 +1,67 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { keyPairFromSeed } from '../../src/identity/keys.js'
+import { isC5Error } from '../../src/errors.js'
+import { decodeEnvelope, signEnvelope } from '../../src/envelope/index.js'
+import { unsignedArb } from './arbitraries.js'
+
+const signer = keyPairFromSeed(new Uint8Array(32).fill(6))
+
+/** Decode must return or throw a C5Error — never a TypeError, RangeError or the like. */
+function decodesOrC5Error (bytes: Uint8Array): void {
+  try {
+    decodeEnvelope(bytes)
+  } catch (e) {
+    if (!isC5Error(e)) throw e
+    expect(e.code.startsWith('ENVELOPE_')).toBe(true)
+  }
+}
+
+const mutation = fc.oneof(
+  fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), value: fc.constant(0) }),
+  fc.record({ op: fc.constant('truncate' as const), at: fc.nat(), value: fc.constant(0) })
+)
+
+function mutate (bytes: Uint8Array, muts: Array<{ op: string, at: number, value: number }>): Uint8Array {
+  let b = Array.from(bytes)
+  for (const m of muts) {
+    const at = b.length === 0 ? 0 : m.at % b.length
+    if (m.op === 'set') b[at] = m.value
+    else if (m.op === 'insert') b.splice(at, 0, m.value)
+    else if (m.op === 'delete') b.splice(at, 1)
+    else b = b.slice(0, at)
+  }
+  return Uint8Array.from(b)
+}
+
+describe('decode never crashes', () => {
+  it('on random bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => { decodesOrC5Error(bytes) }), { numRuns: 2000 })
+  })
+
+  it('on random bytes behind a plausible header', () => {
+    // 0x88..0x8a + version 1: gets past the first checks into the schema.
+    const head = fc.tuple(fc.integer({ min: 0x88, max: 0x8a }), fc.uint8Array({ maxLength: 300 }))
+    fc.assert(fc.property(head, ([h, rest]) => { decodesOrC5Error(Uint8Array.from([h, 1, ...rest])) }), { numRuns: 2000 })
+  })
+
+  it('on mutated valid envelopes', () => {
+    fc.assert(fc.property(unsignedArb, fc.array(mutation, { minLength: 1, maxLength: 4 }), (u, muts) => {
+      decodesOrC5Error(mutate(signEnvelope(u, signer.privateKey).bytes, muts))
+    }), { numRuns: 1000 })
+  })
+
+  it('on every single-byte value at every position of a valid envelope', () => {
+    const env = signEnvelope(fc.sample(unsignedArb, { numRuns: 1, seed: 42 })[0], signer.privateKey)
+    const end = Math.min(env.bytes.length - 64, 120)
+    for (let at = 0; at < end; at++) {
+      for (let v = 0; v < 256; v++) {
+        const b = env.bytes.slice()
+        b[at] = v
+        decodesOrC5Error(b)
+      }
+    }
+  })
+})
