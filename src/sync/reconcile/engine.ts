@@ -1,0 +1,191 @@
+/**
+ * The reconciliation state machine (docs/protocol/reconcile.md §Flow). Pure: messages in,
+ * reply + have/need out; no I/O, no clock, no randomness.
+ *
+ *   initiator                         responder
+ *   HELLO(n, digest) | LIST ────────►
+ *                    ◄──────────────  DONE (same set) | LIST (small set) | SKETCH
+ *   SYMBOLS[0, m) | LIST | LIST_REQUEST ─►
+ *                    ◄──────────────  DONE (decoded) | MORE(total) | LIST | LIST_REQUEST
+ *   SYMBOLS[m, total) … ───────────►
+ *
+ * The side that computes the difference (the decoder of the symbols, or the receiver of a
+ * LIST) learns have/need and sends DONE; the side receiving DONE learns nothing.
+ */
+import { C5Error } from '../../errors.js'
+import type { ReconcileStep, Reconciler, SyncItem } from '../types.js'
+import {
+  DEFAULT_MAX_ITEMS, DEFAULT_MAX_SYMBOLS, FIRST_BATCH_EXTRA, FIRST_BATCH_PER_DIFF, ID_BYTES,
+  INLINE_LIST_MAX_ITEMS, MAX_RETRIES, RETRY_GROWTH, SKETCH_BUCKETS, SKETCH_MAX_LEVELS, SYMBOL_BYTES
+} from './constants.js'
+import { buildItemTable, hex, idsOf, type ItemTable } from './items.js'
+import {
+  decodeMessage, encodeDone, encodeHello, encodeList, encodeListRequest, encodeMore, encodeSketch, encodeSymbols,
+  type Message
+} from './messages.js'
+import { peel, verify } from './peel.js'
+import { buildSketch, estimateDifference, sketchLevels } from './sketch.js'
+import { SymbolArray, SymbolEncoder } from './symbols.js'
+
+export interface ReconcilerOptions {
+  /** Most coded symbols in one reconciliation, sent or accepted (default 262,144). */
+  maxSymbols?: number
+  /** Most items in our set or a peer's LIST (default 4,194,304). */
+  maxItems?: number
+  /** First batch = ceil(firstBatchPerDiff × d̂ + FIRST_BATCH_EXTRA) symbols (default 1.9). */
+  firstBatchPerDiff?: number
+}
+
+export type ReconcileState = 'idle' | 'hello-sent' | 'sketch-sent' | 'symbols-sent' | 'list-sent' | 'list-requested' | 'done' | 'failed'
+
+export interface ReconcileInfo {
+  state: ReconcileState
+  /** Coded symbols sent (encoder) or received (decoder). */
+  symbols: number
+  /** The initiator's estimate of the difference size, once known. */
+  estimate?: number
+  /** MORE requests sent by the decoder. */
+  retries: number
+  /** True when a full LIST was sent or requested. */
+  listFallback: boolean
+}
+
+export interface ReconcileEngine extends Reconciler {
+  info: () => ReconcileInfo
+}
+
+type Step = ReconcileStep
+
+export function createReconciler (items: SyncItem[], options: ReconcilerOptions = {}): ReconcileEngine {
+  const maxSymbols = options.maxSymbols ?? DEFAULT_MAX_SYMBOLS
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS
+  const perDiff = options.firstBatchPerDiff ?? FIRST_BATCH_PER_DIFF
+  if (!Number.isSafeInteger(maxSymbols) || maxSymbols < 1 || !Number.isSafeInteger(maxItems) || maxItems < 1 || !(perDiff > 0)) {
+    throw new C5Error('SYNC_MALFORMED', 'invalid reconciler options', { details: { maxSymbols, maxItems, perDiff } })
+  }
+  const ids = idsOf(items)
+  if (ids.length > maxItems) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'set larger than maxItems', { details: { size: ids.length, maxItems } })
+  const own: ItemTable = buildItemTable(ids)
+  own.digest() // validates: no duplicate ids
+  const limits = { maxSymbols, maxItems }
+
+  let state: ReconcileState = 'idle'
+  let encoder: SymbolEncoder | undefined
+  let received: SymbolArray | undefined
+  let peerSize = -1
+  let peerDigest: Uint8Array | undefined
+  let sent = 0
+  let retries = 0
+  let estimate: number | undefined
+  let listFallback = false
+
+  const step = (next: ReconcileState, reply?: Uint8Array, have: Uint8Array[] = [], need: Uint8Array[] = []): Step => {
+    state = next
+    return { ...(reply === undefined ? {} : { reply }), have, need, done: next === 'done' }
+  }
+  const unexpected = (m: Message): C5Error =>
+    new C5Error('SYNC_MALFORMED', `reconcile message ${m.type} unexpected in state ${state}`, { details: { reason: 'unexpected', type: m.type, state } })
+
+  const getEncoder = (): SymbolEncoder => (encoder ??= new SymbolEncoder(own))
+
+  const sendList = (): Step => { listFallback = true; return step('list-sent', encodeList(own.ids)) }
+  const requestList = (): Step => { listFallback = true; return step('list-requested', encodeListRequest()) }
+  /** Cheaper of: sending our list, or asking for the peer's (one more message). */
+  const listCost = (): number => Math.min(own.size, peerSize) * ID_BYTES
+  const cheaperList = (): Step => own.size <= peerSize ? sendList() : requestList()
+
+  const symbolsUpTo = (total: number): Uint8Array => {
+    const enc = getEncoder()
+    enc.extend(total)
+    const start = sent
+    sent = total
+    return encodeSymbols(start, total - start, (out, offset) => enc.symbols.encode(start, total, out, offset))
+  }
+
+  const learnPeer = (size: number, digest: Uint8Array): void => { peerSize = size; peerDigest = digest }
+
+  /** Exact difference against a peer's full list (§Fallback). */
+  const fromList = (list: Uint8Array[]): Step => {
+    if (peerSize >= 0 && list.length !== peerSize) {
+      throw new C5Error('SYNC_MALFORMED', 'LIST disagrees with the announced set size', { details: { reason: 'inconsistent' } })
+    }
+    const theirs = new Set<string>()
+    for (const id of list) theirs.add(hex(id))
+    if (theirs.size !== list.length) throw new C5Error('SYNC_MALFORMED', 'duplicate id in LIST', { details: { reason: 'duplicate' } })
+    const have: Uint8Array[] = []
+    for (const id of own.ids) if (!theirs.delete(hex(id))) have.push(id)
+    const need = list.filter(id => theirs.has(hex(id)))
+    return step('done', encodeDone(), have, need)
+  }
+
+  const onHello = (m: Extract<Message, { type: 'hello' }>): Step => {
+    learnPeer(m.size, m.digest)
+    if (m.size === own.size && Buffer.compare(m.digest, own.digest()) === 0) return step('done', encodeDone())
+    if (own.size <= INLINE_LIST_MAX_ITEMS) return sendList()
+    const levels = sketchLevels(own.size, m.size, SKETCH_BUCKETS, SKETCH_MAX_LEVELS)
+    return step('sketch-sent', encodeSketch(own.size, own.digest(), levels, SKETCH_BUCKETS, buildSketch(own, levels, SKETCH_BUCKETS)))
+  }
+
+  const onSketch = (m: Extract<Message, { type: 'sketch' }>): Step => {
+    learnPeer(m.size, m.digest)
+    if (m.size === own.size && Buffer.compare(m.digest, own.digest()) === 0) return step('done', encodeDone())
+    const mine = buildSketch(own, m.levels, m.buckets)
+    estimate = estimateDifference(mine, m.cells, m.levels, m.buckets, Math.abs(own.size - m.size), own.size + m.size)
+    const first = Math.ceil(perDiff * estimate + FIRST_BATCH_EXTRA)
+    if (first > maxSymbols || first * SYMBOL_BYTES >= listCost()) return cheaperList()
+    return step('symbols-sent', symbolsUpTo(first))
+  }
+
+  const onSymbols = (m: Extract<Message, { type: 'symbols' }>): Step => {
+    received ??= new SymbolArray()
+    if (m.start !== received.length) throw new C5Error('SYNC_MALFORMED', 'symbol batch out of order', { details: { reason: 'order' } })
+    received.append(m.bytes, m.offset, m.count)
+    const r = peel(getEncoder(), own, received, own.size + peerSize)
+    if (r.complete && verify(own, r.have, r.need, peerSize, peerDigest as Uint8Array)) {
+      return step('done', encodeDone(), r.have, r.need)
+    }
+    const total = Math.ceil(received.length * RETRY_GROWTH)
+    // §Fallback: never spend more on symbols than a full list would cost.
+    if (retries >= MAX_RETRIES || total > maxSymbols || total * SYMBOL_BYTES >= listCost()) return cheaperList()
+    retries++
+    return step('sketch-sent', encodeMore(total))
+  }
+
+  const onMore = (m: Extract<Message, { type: 'more' }>): Step => {
+    if (m.total <= sent) throw new C5Error('SYNC_MALFORMED', 'MORE asks for no new symbols', { details: { reason: 'order' } })
+    return step('symbols-sent', symbolsUpTo(m.total))
+  }
+
+  /** Which messages each state accepts (anything else is SYNC_MALFORMED). */
+  const table: Record<ReconcileState, Partial<Record<Message['type'], (m: any) => Step>>> = {
+    idle: { hello: onHello, list: (m) => fromList(m.ids) },
+    'hello-sent': { sketch: onSketch, list: (m) => fromList(m.ids), done: () => step('done') },
+    'sketch-sent': { symbols: onSymbols, list: (m) => fromList(m.ids), 'list-request': sendList },
+    'symbols-sent': { more: onMore, done: () => step('done'), list: (m) => fromList(m.ids), 'list-request': sendList },
+    'list-sent': { done: () => step('done') },
+    'list-requested': { list: (m) => fromList(m.ids) },
+    done: {},
+    failed: {}
+  }
+
+  return {
+    initiate (): Uint8Array {
+      if (state !== 'idle') throw new C5Error('SYNC_UNEXPECTED', 'initiate() called twice or after receive()')
+      if (own.size <= INLINE_LIST_MAX_ITEMS) return (sendList().reply as Uint8Array)
+      return (step('hello-sent', encodeHello(own.size, own.digest())).reply as Uint8Array)
+    },
+    receive (message: Uint8Array): ReconcileStep {
+      // Any throw leaves the engine failed: a session abandons it and may start over.
+      try {
+        const m = decodeMessage(message, limits)
+        const handler = table[state][m.type]
+        if (handler === undefined) throw unexpected(m)
+        return handler(m)
+      } catch (e) {
+        state = 'failed'
+        throw e
+      }
+    },
+    info: () => ({ state, symbols: Math.max(sent, received?.length ?? 0), ...(estimate === undefined ? {} : { estimate }), retries, listFallback })
+  }
+}

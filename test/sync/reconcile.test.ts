@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { createReconciler, runLocal, type LocalRun } from '../../src/sync/reconcile/index.js'
+import type { SyncItem } from '../../src/sync/types.js'
+import { hexSet, makeSets, minus } from './reconcile-helpers.js'
+
+/** The differential oracle: have/need of the learning side equal the brute-force sets. */
+function expectExact (run: LocalRun, a: SyncItem[], b: SyncItem[]): void {
+  const aMinusB = minus(a, b)
+  const bMinusA = minus(b, a)
+  expect(run.initiator.done).toBe(true)
+  expect(run.responder.done).toBe(true)
+  const i = run.initiator
+  const r = run.responder
+  // Exactly one side learns (or none, when the sets are equal).
+  const iLearns = i.have.length + i.need.length > 0
+  const rLearns = r.have.length + r.need.length > 0
+  expect(iLearns && rLearns).toBe(false)
+  expect(hexSet([...i.have, ...r.need])).toEqual(aMinusB)
+  expect(hexSet([...i.need, ...r.have])).toEqual(bMinusA)
+}
+
+function reconcile (a: SyncItem[], b: SyncItem[], options = {}): LocalRun {
+  return runLocal(createReconciler(a, options), createReconciler(b, options))
+}
+
+describe('reconcile engine: differential against brute force', () => {
+  it('random sets, overlaps and patterns (fast-check)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 2_000 }),
+      fc.integer({ min: 0, max: 2_000 }),
+      fc.integer({ min: 0, max: 2_000 }),
+      fc.constantFrom('random' as const, 'newest' as const),
+      fc.integer({ min: 0, max: 1_000_000 }),
+      (common, x, y, pattern, seed) => {
+        // Bias towards small differences (the IBLT path) while still covering large ones.
+        const onlyA = x % 7 === 0 ? x : x % 60
+        const onlyB = y % 7 === 0 ? y : y % 60
+        const { a, b } = makeSets(seed, common, onlyA, onlyB, pattern)
+        expectExact(reconcile(a, b), a, b)
+      }
+    ), { numRuns: 120 })
+  })
+
+  it.each([
+    ['both empty', 0, 0, 0],
+    ['initiator empty', 0, 0, 500],
+    ['responder empty', 0, 500, 0],
+    ['identical', 1_000, 0, 0],
+    ['disjoint', 0, 700, 900],
+    ['one extra on A', 1_000, 1, 0],
+    ['one extra on B', 1_000, 0, 1],
+    ['tiny sets', 3, 2, 4]
+  ])('%s', (_name, common, onlyA, onlyB) => {
+    for (const pattern of ['random', 'newest'] as const) {
+      const { a, b } = makeSets(7, common, onlyA, onlyB, pattern)
+      expectExact(reconcile(a, b), a, b)
+    }
+  })
+
+  it('identical sets finish in one round trip with a few dozen bytes', () => {
+    const { a, b } = makeSets(3, 5_000, 0, 0, 'random')
+    const run = reconcile(a, b)
+    expect(run.roundTrips).toBe(1)
+    expect(run.bytes).toBeLessThan(40)
+  })
+
+  it('falls back to a full list when symbols are capped, still exact', () => {
+    const { a, b } = makeSets(11, 1_000, 50, 50, 'random')
+    const run = reconcile(a, b, { maxSymbols: 40 })
+    expectExact(run, a, b)
+    expect(run.bytes).toBeLessThan(1_100 * 32 + 100)
+  })
+
+  it('bounded cost when one side is far larger: at most the smaller list plus a small constant', () => {
+    const { a, b } = makeSets(12, 200, 0, 3_000, 'newest')
+    const run = reconcile(a, b)
+    expectExact(run, a, b)
+    expect(run.bytes).toBeLessThanOrEqual(200 * 32 + 400)
+  })
+
+  it('d = 100 at n = 10,000: bytes within 4× the lower bound, at most 3 round trips', () => {
+    const bound = 100 * 32
+    for (const pattern of ['random', 'newest'] as const) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const { a, b } = makeSets(seed, 9_950, 50, 50, pattern)
+        const run = reconcile(a, b)
+        expectExact(run, a, b)
+        expect(run.bytes).toBeLessThanOrEqual(4 * bound)
+        expect(run.roundTrips).toBeLessThanOrEqual(3)
+      }
+    }
+  })
+})
