@@ -33,3 +33,5 @@ export const DEV_ROSTER_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000
 
 /** A persisted roster state (signed roster + up to MAX_STATE_REVOCATIONS revocations). */
 export const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024
+/** Deepest CBOR nesting any roster structure uses is 5 (document → mem → member → may → kinds). */
+export const MAX_CBOR_DEPTH = 8

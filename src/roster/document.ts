@@ -11,6 +11,7 @@ import {
   MAX_DOCUMENT_REVOCATIONS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_REASON_CHARS, MAX_ROSTER_MEMBERS,
   MAX_SIGNED_ROSTER_BYTES, ROSTER_FORMAT_VERSION
 } from './constants.js'
+import { prescanCbor } from './prescan.js'
 import * as s from './schema.js'
 import { ROLES, type RosterDocument, type RosterMember } from './types.js'
 
@@ -126,6 +127,7 @@ export function cborBytes (value: unknown): Uint8Array {
 export function decodeCbor (bytes: Uint8Array, path: string, maxBytes = MAX_SIGNED_ROSTER_BYTES): unknown {
   if (!(bytes instanceof Uint8Array)) throw s.malformed(path, 'bytes')
   if (bytes.length > maxBytes) throw s.malformed(path, `at most ${maxBytes} bytes`)
+  prescanCbor(bytes, path)
   try {
     return dagCbor.decode(bytes)
   } catch (cause) {

@@ -70,7 +70,22 @@ export interface RosterStateOptions {
 
 interface Current { document: RosterDocument, signedBytes: Uint8Array, byKey: Map<string, RosterMember>, byKeyId: Map<string, RosterMember> }
 
+/** The held document is shared with callers (member(), document): freeze it so none can alter the trust list. */
+function freeze (doc: RosterDocument): RosterDocument {
+  for (const m of doc.members) {
+    Object.freeze(m.mayIssue.kinds)
+    if (m.mayIssue.scope !== 'national') Object.freeze(m.mayIssue.scope)
+    Object.freeze(m.mayIssue)
+    Object.freeze(m)
+  }
+  for (const r of doc.revocations) Object.freeze(r)
+  Object.freeze(doc.members)
+  Object.freeze(doc.revocations)
+  return Object.freeze(doc)
+}
+
 function index (document: RosterDocument, signedBytes: Uint8Array): Current {
+  freeze(document)
   const byKey = new Map<string, RosterMember>()
   const byKeyId = new Map<string, RosterMember>()
   for (const m of document.members) {

@@ -122,6 +122,24 @@ describe('roster document codec', () => {
     expectCode(() => decodeRosterDocument(new Uint8Array(reordered)), 'ROSTER_MALFORMED')
   })
 
+  it('refuses deep nesting and lying lengths in a pre-scan, before the recursive decoder runs', () => {
+    for (const b of [
+      new Uint8Array(100_000).fill(0x81), // 100,000 nested one-item arrays
+      new Uint8Array([0x9b, 0, 0, 0, 1, 0, 0, 0, 0]), // an array claiming 2^32 items
+      new Uint8Array([0x5a, 0x40, 0, 0, 0]), // a 1 GiB byte string header
+      new Uint8Array([0x9f, 0xff]), // indefinite length
+      new Uint8Array([0xd8, 0x2a, 0x40]) // a tag (CID)
+    ]) {
+      try {
+        decodeRosterDocument(b)
+        expect.unreachable()
+      } catch (e) {
+        expect(isC5Error(e, 'ROSTER_MALFORMED')).toBe(true)
+        expect((e as Error).cause).toBeUndefined() // refused by the pre-scan, not by cborg
+      }
+    }
+  })
+
   it('refuses one-too-many members and oversize input before decoding it', () => {
     const m = dagCbor.decode(encodeRosterDocument(doc(1, [member(keys(1))]))) as { mem: unknown[] }
     const tooMany = { ...m, mem: Array.from({ length: MAX_ROSTER_MEMBERS + 1 }, () => m.mem[0]) }

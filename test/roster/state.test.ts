@@ -71,6 +71,15 @@ describe('roster state: versions', () => {
     expect(s.memberByKeyId(keyId(keys(77).publicKey))).toBeUndefined()
     expect(s.member(new Uint8Array(5))).toBeUndefined()
   })
+
+  it('hands out a frozen document: callers cannot widen a member\'s rights', () => {
+    const s = make()
+    s.apply(signed(doc(1, base), r1, r2))
+    const m = s.member(op.publicKey)!
+    expect(() => { (m as { role: string }).role = 'authority' }).toThrow(TypeError)
+    expect(() => { (m.mayIssue.kinds as string[]).push('revocation') }).toThrow(TypeError)
+    expect(s.member(op.publicKey)?.role).toBe('operator')
+  })
 })
 
 describe('roster state: revocations', () => {
