@@ -1,0 +1,49 @@
+/**
+ * Sync protocol constants (docs/protocol/sync.md §"Constants"). Units are in the names.
+ */
+
+/** The sync wire format version: the first byte of every frame. */
+export const SYNC_FRAME_VERSION = 1
+/** The session protocol version carried in HELLO. Peers with another version are refused. */
+export const SYNC_PROTOCOL_VERSION = 1
+/** libp2p protocol id the node registers for sync streams. */
+export const SYNC_PROTOCOL_ID = '/c5mesh/sync/1.0.0'
+
+/** Message ids on the wire: raw 32-byte sha2-256 digests of the envelope bytes. */
+export const ID_BYTES = 32
+/** Node keys in HELLO: raw 32-byte Ed25519 public keys. */
+export const NODE_KEY_BYTES = 32
+/** HELLO nonce: breaks the initiator tie when neither side names its key. */
+export const NONCE_BYTES = 8
+
+/** Most ids in one WANT frame (32 B each → 32 KiB of ids). */
+export const MAX_WANT_IDS = 1024
+/** Longest ERROR code string, UTF-8 bytes. */
+export const MAX_ERROR_CODE_BYTES = 64
+/** Longest ERROR text, UTF-8 bytes. */
+export const MAX_ERROR_TEXT_BYTES = 512
+/** Largest varint accepted: 9 bytes carry 63 bits; values above 2^53 − 1 are refused. */
+export const MAX_VARINT_BYTES = 9
+
+/** How long to wait for the peer's HELLO before giving up. */
+export const HELLO_TIMEOUT_MS = 30_000
+/** Default pause between two reconciliation rounds started by the initiator. */
+export const RECONCILE_INTERVAL_MS = 60_000
+/** How long one reconciliation round may take before the session is aborted. */
+export const ROUND_TIMEOUT_MS = 120_000
+/** Most RECON frames one round may take in either direction before it is refused. */
+export const MAX_ROUND_TRIPS = 64
+/** Fewest milliseconds between two rounds started by the peer (a flood is refused). */
+export const MIN_PEER_ROUND_INTERVAL_MS = 1_000
+/** After sending an id, a reconciliation `have` for it is not resent for this long (it may be in flight). */
+export const RESEND_AFTER_MS = 30_000
+
+/** Ban once the sum of penalties for rejected messages reaches this. */
+export const BAN_THRESHOLD = 10
+/** Ids remembered per session as "the peer has it" (oldest forgotten first). */
+export const MAX_PEER_HAS = 100_000
+/** Most MSG frames waiting in one session's outgoing queue; WANT answers past it are dropped. */
+export const MAX_QUEUED_MESSAGES = 10_000
+/** Default per-peer receive rate: messages per second, and the burst allowed. */
+export const RECEIVE_MESSAGES_PER_S = 1_000
+export const RECEIVE_BURST_MESSAGES = 10_000

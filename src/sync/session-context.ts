@@ -1,0 +1,88 @@
+/**
+ * The shared state of one session, passed to the small modules that implement it
+ * (session-send, session-receive, session-rounds). Not exported from the package.
+ */
+import { C5Error } from '../errors.js'
+import type { Link } from '../links/types.js'
+import type { TokenBucket } from './budget.js'
+import type { BoundedIdMap } from './bounded-set.js'
+import { encodeFrame, type FrameLimits, type HelloFrame, type SyncFrame } from './frames.js'
+import type { OutgoingQueue } from './queue.js'
+import type { Reconciler } from './types.js'
+import type { ReconcilerFactory, SessionEnd, SyncComponents, SyncEvent, SyncStats } from './session-types.js'
+
+export interface ResolvedOptions {
+  nodeKey?: Uint8Array
+  nonce: Uint8Array
+  reconcileIntervalMs: number
+  helloTimeoutMs: number
+  roundTimeoutMs: number
+  banThreshold: number
+  createReconciler: ReconcilerFactory
+  source: string
+  onEvent?: (event: SyncEvent) => void
+}
+
+/** Why the peer is believed to hold an id: it sent it, we sent it (at `at`), or a round showed it. */
+export interface PeerHas { via: 'received' | 'sent' | 'reconciled', at: number }
+
+export interface Round {
+  round: number
+  reconciler: Reconciler
+  /** RECON frames received in this round. */
+  trips: number
+  have: number
+  need: number
+  cancelTimeout?: () => void
+}
+
+export type Phase = 'new' | 'hello' | 'ready' | 'ending' | 'ended'
+
+export interface Ctx {
+  link: Link
+  components: SyncComponents
+  options: ResolvedOptions
+  limits: FrameLimits
+  phase: Phase
+  peer?: HelloFrame
+  initiator: boolean
+  /** The highest roster version the peer is known to hold (its HELLO, or what we sent it). */
+  peerRosterVersion: number
+  queue: OutgoingQueue
+  bandwidth: TokenBucket
+  receiveRate: TokenBucket
+  peerHas: BoundedIdMap<PeerHas>
+  stats: SyncStats
+  myRound?: Round
+  peerRound?: Round
+  nextRound: number
+  lastPeerRoundAt: number
+  resyncPending: boolean
+  /** True while startRound awaits the item list (a second start becomes pending). */
+  roundStarting: boolean
+  cancelPeriodic?: () => void
+  cancelHelloTimeout?: () => void
+  /** Wakes the send loop (new work, phase change). */
+  wake: () => void
+  /** Runs `fn` after `ms` on the session clock; the returned function cancels. Cleared at the end. */
+  schedule: (ms: number, fn: () => void) => () => void
+  /** Resolves after `ms`, or when the session ends. */
+  sleep: (ms: number) => Promise<void>
+  /** Ends the session once; later calls are ignored. */
+  end: (end: SessionEnd) => void
+  /** A protocol violation or local failure: ERROR to the peer (best effort), then abort. */
+  fail: (error: C5Error, reason?: 'error' | 'banned') => void
+  emit: (event: SyncEvent) => void
+  log: (event: string, fields?: Record<string, unknown>) => void
+}
+
+export function isLive (ctx: Ctx): boolean {
+  return ctx.phase !== 'ending' && ctx.phase !== 'ended'
+}
+
+/** Encodes and queues a control frame (HELLO, ROSTER, RECON, WANT, DONE). */
+export function queueControl (ctx: Ctx, frame: SyncFrame): void {
+  if (!isLive(ctx)) return
+  ctx.queue.pushControl(frame.type, encodeFrame(frame, ctx.limits))
+  ctx.wake()
+}

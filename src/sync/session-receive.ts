@@ -1,0 +1,134 @@
+/**
+ * The receive side: one small handler per frame type, chosen by lookup table. Frames are
+ * handled strictly in arrival order (each handler is awaited before the next frame is
+ * read), so a ROSTER goes through ingest before any MSG that follows it
+ * (docs/protocol/sync.md §"Roster first", §"Scoring").
+ */
+import { createHash } from 'node:crypto'
+import { C5Error } from '../errors.js'
+import type { IngestResult } from '../node/types.js'
+import { idKey } from './bounded-set.js'
+import type { ErrorFrame, FrameType, HelloFrame, MsgFrame, RosterFrame, SyncFrame, WantFrame } from './frames.js'
+import { onDone, onRecon, schedulePeriodic, startRound } from './session-rounds.js'
+import { ensureRosterFirst, queueMessage } from './session-send.js'
+import { SYNC_PROTOCOL_VERSION } from './constants.js'
+import type { Ctx } from './session-context.js'
+import { RESEND_AFTER_MS } from './constants.js'
+
+/** Rejections that mean "already known", not a fault of the sender. */
+const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED'])
+/**
+ * Rejections that an honest peer can cause: a message that expired in transit, our own
+ * failure, an older roster. They cost no score. Every other code costs PENALTY_PER_REJECT.
+ */
+const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'STORE_CLOSED'])
+export const PENALTY_PER_REJECT = 1
+
+type Handler<F extends SyncFrame> = (ctx: Ctx, frame: F) => Promise<void> | void
+
+export const HANDLERS: { [T in FrameType]: Handler<Extract<SyncFrame, { type: T }>> } = {
+  hello: onHello,
+  roster: onRoster,
+  recon: onRecon,
+  want: onWant,
+  msg: onMsg,
+  done: onDone,
+  error: onError,
+  bye: (ctx) => { ctx.end({ reason: 'bye' }) }
+}
+
+function onHello (ctx: Ctx, f: HelloFrame): void {
+  if (ctx.peer !== undefined) throw new C5Error('SYNC_UNEXPECTED', 'second HELLO')
+  if (f.protocolVersion !== SYNC_PROTOCOL_VERSION) {
+    throw new C5Error('SYNC_BAD_VERSION', `peer speaks sync protocol ${f.protocolVersion}, not ${SYNC_PROTOCOL_VERSION}`)
+  }
+  const linkKey = ctx.link.remoteKey
+  if (linkKey !== undefined && f.nodeKey !== undefined && Buffer.compare(linkKey, f.nodeKey) !== 0) {
+    throw new C5Error('SYNC_UNEXPECTED', 'HELLO names a key other than the link authenticated')
+  }
+  const order = compareHello(ctx, f)
+  if (order === 0) throw new C5Error('SYNC_UNEXPECTED', 'peer HELLO equals ours (a link to ourselves?)')
+  ctx.peer = f
+  ctx.initiator = order > 0
+  ctx.peerRosterVersion = f.rosterVersion
+  ctx.phase = 'ready'
+  ctx.cancelHelloTimeout?.()
+  ctx.emit({ type: 'hello', peer: f, initiator: ctx.initiator })
+  ensureRosterFirst(ctx) // before anything the roster would authorise
+  ctx.wake()
+  if (ctx.initiator) void startRound(ctx).catch(e => ctx.fail(e instanceof C5Error ? e : new C5Error('SYNC_UNEXPECTED', 'round failed', { cause: e })))
+  else schedulePeriodic(ctx)
+}
+
+/** >0 when we initiate: the larger (node key, nonce) wins; keys absent sort as empty. */
+function compareHello (ctx: Ctx, f: HelloFrame): number {
+  const ours = ctx.options.nodeKey ?? new Uint8Array(0)
+  const theirs = f.nodeKey ?? new Uint8Array(0)
+  const byKey = Buffer.compare(ours, theirs)
+  return byKey !== 0 ? byKey : Buffer.compare(ctx.options.nonce, f.nonce)
+}
+
+async function onRoster (ctx: Ctx, f: RosterFrame): Promise<void> {
+  const result = await ingestFromPeer(ctx, f.envelope)
+  if (result.ok || KNOWN_CODES.has(result.code)) {
+    ctx.peerRosterVersion = Math.max(ctx.peerRosterVersion, ctx.components.roster().version)
+  }
+}
+
+async function onMsg (ctx: Ctx, f: MsgFrame): Promise<void> {
+  // Per-peer rate limit: past the burst, stop reading (the link's backpressure slows the peer).
+  const delayMs = ctx.receiveRate.delayFor(1)
+  if (delayMs > 0) await ctx.sleep(delayMs)
+  ctx.receiveRate.take(1)
+  ctx.stats.messagesReceived++
+  await ingestFromPeer(ctx, f.envelope)
+}
+
+/** Marks the id as held by the peer BEFORE ingest, so the push that ingest triggers skips it. */
+async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array): Promise<IngestResult> {
+  const id = new Uint8Array(createHash('sha256').update(bytes).digest())
+  ctx.peerHas.set(idKey(id), { via: 'received', at: ctx.components.clock.now() })
+  const result = await ctx.components.ingest(bytes, ctx.options.source)
+  ctx.emit({ type: 'received', id, result })
+  if (result.ok) {
+    ctx.stats.messagesAccepted++
+  } else if (KNOWN_CODES.has(result.code)) {
+    ctx.stats.messagesKnown++
+  } else {
+    ctx.stats.messagesRejected++
+    ctx.log('sync.rejected', { remote: ctx.link.remote, code: result.code })
+    if (!BLAMELESS_CODES.has(result.code)) penalise(ctx, result.code)
+  }
+  return result
+}
+
+function penalise (ctx: Ctx, code: string): void {
+  ctx.stats.penalty += PENALTY_PER_REJECT
+  if (ctx.stats.penalty < ctx.options.banThreshold) return
+  const remoteKey = ctx.link.remoteKey ?? ctx.peer?.nodeKey
+  ctx.emit({ type: 'banned', remote: ctx.link.remote, ...(remoteKey === undefined ? {} : { remoteKey }), penalty: ctx.stats.penalty, lastCode: code })
+  ctx.fail(new C5Error('SYNC_PEER_BANNED', `peer sent ${ctx.stats.penalty} invalid messages`, { details: { lastCode: code } }), 'banned')
+}
+
+/**
+ * Answers a WANT with MSGs. Unknown ids are ignored; ids sent less than RESEND_AFTER_MS ago
+ * are skipped (the WANT crossed our MSG); the queue cap bounds what a huge WANT can cost.
+ */
+async function onWant (ctx: Ctx, f: WantFrame): Promise<void> {
+  const now = ctx.components.clock.now()
+  for (const id of f.ids) {
+    const key = idKey(id)
+    const known = ctx.peerHas.get(key)
+    if (known?.via === 'sent' && now - known.at < RESEND_AFTER_MS) continue
+    if (known !== undefined) ctx.peerHas.delete(key) // it asks: it does not have it
+    const stored = await ctx.components.get(id)
+    if (stored === undefined || !queueMessage(ctx, { id, precedence: stored.precedence, created: stored.created }, 'offer')) {
+      ctx.stats.wantIgnored++
+    }
+  }
+}
+
+function onError (ctx: Ctx, f: ErrorFrame): void {
+  ctx.log('sync.remote-error', { remote: ctx.link.remote, code: f.code, text: f.text })
+  ctx.end({ reason: 'remote-error', code: f.code })
+}

@@ -1,0 +1,137 @@
+/**
+ * Reconciliation rounds (docs/protocol/sync.md §"Reconciliation"). A round is started by
+ * one side (the initiator of that round) with a fresh engine over its current unexpired
+ * items; the other side answers with its own engine. Both act on the `have` (queue MSG)
+ * and `need` (send WANT) lists their engine reports; queueMessage's dedup rules stop an id
+ * crossing twice. The initiator ends the round with DONE.
+ */
+import { C5Error } from '../errors.js'
+import type { DoneFrame, ReconFrame } from './frames.js'
+import { idKey } from './bounded-set.js'
+import { isLive, queueControl, type Ctx, type Round } from './session-context.js'
+import { queueMessage } from './session-send.js'
+import { ID_BYTES, MAX_ROUND_TRIPS, MIN_PEER_ROUND_INTERVAL_MS } from './constants.js'
+import type { ReconcileStep } from './types.js'
+
+const FRAME_HEADER_BYTES = 2
+const WANT_COUNT_VARINT_MAX_BYTES = 3
+
+/** Starts a round now, or marks one pending if ours is still running. */
+export async function startRound (ctx: Ctx): Promise<void> {
+  if (ctx.phase !== 'ready') return
+  if (ctx.myRound !== undefined || ctx.roundStarting) { ctx.resyncPending = true; return }
+  ctx.roundStarting = true
+  try {
+    const items = await ctx.components.items()
+    if (ctx.phase !== 'ready') return
+    const round: Round = { round: ctx.nextRound++, reconciler: ctx.options.createReconciler(items), trips: 0, have: 0, need: 0 }
+    round.cancelTimeout = ctx.schedule(ctx.options.roundTimeoutMs, () => {
+      ctx.fail(new C5Error('SYNC_TIMEOUT', `reconciliation round ${round.round} timed out`))
+    })
+    ctx.myRound = round
+    const message = round.reconciler.initiate()
+    queueControl(ctx, { type: 'recon', senderInitiated: true, round: round.round, message })
+    ctx.stats.reconcileRoundTrips++
+  } finally {
+    ctx.roundStarting = false
+  }
+}
+
+export async function onRecon (ctx: Ctx, f: ReconFrame): Promise<void> {
+  if (f.senderInitiated) {
+    await onPeerRound(ctx, f)
+    return
+  }
+  // A reply in a round we started.
+  const round = ctx.myRound
+  if (round === undefined || round.round !== f.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for round ${f.round}, which is not running`)
+  const step = receive(round, f.message)
+  if (step.reply !== undefined) {
+    queueControl(ctx, { type: 'recon', senderInitiated: true, round: round.round, message: step.reply })
+    ctx.stats.reconcileRoundTrips++
+  }
+  await applyLists(ctx, round, step)
+  if (step.reply === undefined) finishMyRound(ctx, round)
+}
+
+async function onPeerRound (ctx: Ctx, f: ReconFrame): Promise<void> {
+  let round = ctx.peerRound
+  if (round === undefined || round.round !== f.round) {
+    if (round !== undefined && f.round < round.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${f.round}`)
+    // Each new peer round costs a scan of our items: a flood of rounds is refused.
+    const now = ctx.components.clock.now()
+    if (now - ctx.lastPeerRoundAt < MIN_PEER_ROUND_INTERVAL_MS) {
+      throw new C5Error('SYNC_LIMIT_EXCEEDED', `peer started rounds less than ${MIN_PEER_ROUND_INTERVAL_MS} ms apart`)
+    }
+    ctx.lastPeerRoundAt = now
+    const items = await ctx.components.items()
+    round = { round: f.round, reconciler: ctx.options.createReconciler(items), trips: 0, have: 0, need: 0 }
+    ctx.peerRound = round
+  }
+  const step = receive(round, f.message)
+  if (step.reply !== undefined) queueControl(ctx, { type: 'recon', senderInitiated: false, round: round.round, message: step.reply })
+  await applyLists(ctx, round, step)
+}
+
+export function onDone (ctx: Ctx, f: DoneFrame): void {
+  const round = ctx.peerRound
+  if (round === undefined || round.round !== f.round) return // harmless: a round we never joined
+  ctx.peerRound = undefined
+  ctx.emit({ type: 'reconciled', round: f.round, role: 'responder', have: round.have, need: round.need })
+}
+
+function receive (round: Round, message: Uint8Array): ReconcileStep {
+  if (++round.trips > MAX_ROUND_TRIPS) throw new C5Error('SYNC_LIMIT_EXCEEDED', `round took more than ${MAX_ROUND_TRIPS} messages`)
+  return round.reconciler.receive(message)
+}
+
+/** have → MSG (highest precedence, then oldest first, by the queue); need → WANT. */
+async function applyLists (ctx: Ctx, round: Round, step: ReconcileStep): Promise<void> {
+  for (const id of step.have) {
+    if (!isLive(ctx)) return
+    const stored = await ctx.components.get(id)
+    if (stored === undefined) continue // expired since the round began
+    if (queueMessage(ctx, { id, precedence: stored.precedence, created: stored.created }, 'offer')) round.have++
+  }
+  const want: Uint8Array[] = []
+  for (const id of step.need) {
+    if (id.length !== ID_BYTES) throw new C5Error('SYNC_MALFORMED', 'engine reported an id of the wrong size')
+    // A tombstoned id would be refused by ingest: don't ask for it.
+    if (await ctx.components.status(id) !== undefined) continue
+    ctx.peerHas.set(idKey(id), { via: 'reconciled', at: ctx.components.clock.now() })
+    want.push(id)
+  }
+  round.need += want.length
+  const perFrame = Math.max(1, Math.min(ctx.limits.maxWantIds,
+    Math.floor((ctx.limits.maxFrameBytes - FRAME_HEADER_BYTES - WANT_COUNT_VARINT_MAX_BYTES) / ID_BYTES)))
+  for (let i = 0; i < want.length; i += perFrame) queueControl(ctx, { type: 'want', ids: want.slice(i, i + perFrame) })
+}
+
+function finishMyRound (ctx: Ctx, round: Round): void {
+  round.cancelTimeout?.()
+  ctx.myRound = undefined
+  queueControl(ctx, { type: 'done', round: round.round })
+  ctx.stats.roundsCompleted++
+  ctx.emit({ type: 'reconciled', round: round.round, role: 'initiator', have: round.have, need: round.need })
+  if (ctx.resyncPending) {
+    ctx.resyncPending = false
+    void startRound(ctx).catch(e => ctx.fail(asC5(e)))
+  } else {
+    schedulePeriodic(ctx)
+  }
+}
+
+/** Only the elected initiator re-reconciles periodically (one round covers both directions). */
+export function schedulePeriodic (ctx: Ctx): void {
+  const ms = ctx.options.reconcileIntervalMs
+  if (!ctx.initiator || !(ms > 0) || !Number.isFinite(ms)) return
+  ctx.cancelPeriodic?.()
+  ctx.cancelPeriodic = ctx.schedule(ms, () => {
+    ctx.cancelPeriodic = undefined
+    void startRound(ctx).catch(e => ctx.fail(asC5(e)))
+  })
+}
+
+export function asC5 (e: unknown): C5Error {
+  return e instanceof C5Error ? e : new C5Error('SYNC_UNEXPECTED', 'internal failure', { cause: e })
+}

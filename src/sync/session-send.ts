@@ -1,0 +1,116 @@
+/**
+ * The send side of a session: the send loop (priority queue → bandwidth budget → link),
+ * roster-first, and queuing messages for push and transfer (docs/protocol/sync.md
+ * §"Priority", §"Budget and rate limits", §"Roster first").
+ */
+import { C5Error, isC5Error } from '../errors.js'
+import { precedenceRank, type Precedence } from '../envelope/types.js'
+import { encodeFrame } from './frames.js'
+import { idKey } from './bounded-set.js'
+import type { QueuedMessage } from './queue.js'
+import { isLive, queueControl, type Ctx } from './session-context.js'
+import { RESEND_AFTER_MS } from './constants.js'
+
+const FRAME_HEADER_BYTES = 2
+
+/**
+ * Queues ROSTER when ours is newer than what the peer is known to hold, so it leaves before
+ * any message it might authorise (control frames precede every MSG).
+ */
+export function ensureRosterFirst (ctx: Ctx): void {
+  if (ctx.phase !== 'ready') return
+  const r = ctx.components.roster()
+  if (r.bytes === undefined || r.version <= ctx.peerRosterVersion) return
+  ctx.peerRosterVersion = r.version
+  queueControl(ctx, { type: 'roster', envelope: r.bytes })
+}
+
+export interface OutgoingMessage {
+  id: Uint8Array
+  precedence: Precedence
+  created: number
+  bytes?: Uint8Array
+}
+
+/**
+ * Queues a MSG unless it is already queued, the peer received it from us (or gave it to
+ * us), or — for `force` — we sent it less than RESEND_AFTER_MS ago (it may be in flight).
+ * Returns true when queued.
+ */
+export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offer'): boolean {
+  if (!isLive(ctx)) return false
+  const key = idKey(m.id)
+  if (ctx.queue.hasMessage(key)) return false
+  const known = ctx.peerHas.get(key)
+  if (known !== undefined) {
+    if (mode === 'push' || known.via === 'received') return false
+    if (known.via === 'sent' && ctx.components.clock.now() - known.at < RESEND_AFTER_MS) return false
+  }
+  ensureRosterFirst(ctx)
+  const q: QueuedMessage = { id: m.id, key, rank: precedenceRank(m.precedence), timestamp: m.created }
+  if (m.bytes !== undefined) q.bytes = m.bytes
+  if (!ctx.queue.pushMessage(q)) return false
+  ctx.peerHas.set(key, { via: 'sent', at: ctx.components.clock.now() })
+  ctx.stats.queued = ctx.queue.messageCount
+  ctx.wake()
+  return true
+}
+
+/** The send loop: one frame at a time, control first, within the bandwidth budget. */
+export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Promise<void> {
+  while (ctx.phase !== 'ended') {
+    const head = ctx.queue.peek()
+    // Before the HELLO exchange completes only control frames (our HELLO) may leave.
+    if (head === undefined || (head.kind === 'message' && ctx.phase !== 'ready')) {
+      if (ctx.phase === 'ending') return
+      await waitForWork()
+      continue
+    }
+    let frame: Uint8Array
+    if (head.kind === 'control') {
+      frame = head.frame
+    } else {
+      const m = head.message
+      if (m.bytes === undefined) {
+        // Fetched only when it reaches the head, so a long queue holds ids, not envelopes.
+        const stored = await ctx.components.get(m.id)
+        if (stored === undefined) { dropIfHead(ctx, m); continue }
+        m.bytes = stored.bytes
+        continue // re-peek: something more urgent may have arrived meanwhile
+      }
+      if (m.bytes.length + FRAME_HEADER_BYTES > ctx.link.maxFrameBytes) {
+        ctx.stats.oversizeDropped++
+        ctx.log('sync.oversize', { bytes: m.bytes.length })
+        dropIfHead(ctx, m)
+        continue
+      }
+      frame = encodeFrame({ type: 'msg', envelope: m.bytes }, ctx.limits)
+    }
+    const delayMs = ctx.bandwidth.delayFor(frame.length)
+    if (delayMs > 0) { await ctx.sleep(delayMs); continue } // re-peek after the wait
+    ctx.queue.shift()
+    ctx.stats.queued = ctx.queue.messageCount
+    ctx.bandwidth.take(frame.length)
+    const type = head.kind === 'control' ? head.type : 'msg'
+    try {
+      await ctx.link.send(frame)
+    } catch (e) {
+      if (hasEnded(ctx)) return
+      const err = isC5Error(e) ? e : new C5Error('LINK_CLOSED', 'link send failed', { cause: e })
+      ctx.end({ reason: err.code === 'LINK_CLOSED' ? 'closed' : 'aborted', code: err.code, error: err })
+      return
+    }
+    ctx.stats.sent[type].frames++
+    ctx.stats.sent[type].bytes += frame.length
+    if (type === 'msg') ctx.stats.messagesSent++
+    if (type === 'recon') ctx.stats.reconcileBytesSent += frame.length
+  }
+}
+
+function hasEnded (ctx: Ctx): boolean { return ctx.phase === 'ended' }
+
+function dropIfHead (ctx: Ctx, m: QueuedMessage): void {
+  const head = ctx.queue.peek()
+  if (head?.kind === 'message' && head.message === m) ctx.queue.shift()
+  ctx.stats.queued = ctx.queue.messageCount
+}
