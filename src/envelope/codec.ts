@@ -4,7 +4,7 @@
  * DOMAIN_TAG || signedPart — the exact bytes that travel, never a re-encoding.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import type { KeyObject } from 'node:crypto'
+import { KeyObject } from 'node:crypto'
 import { C5Error } from '../errors.js'
 import { keyId, sign, verify } from '../identity/keys.js'
 import { AUTHOR_KEY_BYTES, DOMAIN_TAG, SIGNATURE_BYTES } from './constants.js'
@@ -49,6 +49,9 @@ export function signingPayload (env: Pick<Envelope, 'bytes'>): Uint8Array {
  * rounded to micro-degrees, radii to metres, empty optional lists dropped).
  */
 export function signEnvelope (u: UnsignedEnvelope, privateKey: KeyObject, limits?: Partial<EnvelopeLimits>): Envelope {
+  if (!(privateKey instanceof KeyObject) || privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new C5Error('IDENTITY_KEY_INVALID', 'signEnvelope needs an Ed25519 private KeyObject (identity/keyPairFromSeed)')
+  }
   const signed = encodeSignedPart(u, limits)
   const signature = sign(privateKey, concat(DOMAIN_TAG, signed))
   return decodeEnvelope(concat(signed, signature), limits)
@@ -92,7 +95,7 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
  */
 export function verifyEnvelopeSignature (env: Pick<Envelope, 'bytes' | 'author'>, publicKey: Uint8Array): boolean {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== AUTHOR_KEY_BYTES) return false
-  if (!(env.bytes instanceof Uint8Array) || env.bytes.length <= SIGNATURE_BYTES) return false
+  if (!(env.bytes instanceof Uint8Array) || env.bytes.length <= SIGNATURE_BYTES || !(env.author instanceof Uint8Array)) return false
   const authorMatches = env.author.length === AUTHOR_KEY_BYTES ? bytesEqual(env.author, publicKey) : bytesEqual(env.author, keyId(publicKey))
   if (!authorMatches) return false
   return verify(publicKey, payloadOf(env.bytes), env.bytes.subarray(env.bytes.length - SIGNATURE_BYTES))

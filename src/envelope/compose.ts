@@ -48,12 +48,16 @@ export function composeEnvelope (fields: ComposeFields, keyPair: Pick<KeyPair, '
   if (!Number.isSafeInteger(options.now) || options.now <= 0) {
     throw new C5Error('ENVELOPE_BAD_FIELD', 'now must be a positive integer (ms)', { details: { field: 'created' } })
   }
+  const authorForm = options.authorForm ?? 'keyId'
+  if (authorForm !== 'keyId' && authorForm !== 'key') {
+    throw new C5Error('ENVELOPE_BAD_FIELD', "authorForm is 'keyId' or 'key'", { details: { field: 'author' } })
+  }
   const { ttlS, expires, precedence, scope, references, ...rest } = fields
   const created = options.now
   const u: UnsignedEnvelope = {
     ...rest,
     version: ENVELOPE_VERSION,
-    author: (options.authorForm ?? 'keyId') === 'key' ? Uint8Array.from(keyPair.publicKey) : keyId(keyPair.publicKey),
+    author: authorForm === 'key' ? Uint8Array.from(keyPair.publicKey) : keyId(keyPair.publicKey),
     created,
     expires: expires ?? created + (ttlS ?? DEFAULT_TTL_S) * 1000,
     precedence: precedence ?? defaultPrecedence(fields),

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { keyId, keyPairFromSeed } from '../../src/identity/keys.js'
 import {
@@ -48,6 +49,14 @@ describe('envelope codec', () => {
     for (const e of [alert, ack, receipt, roster, revocation]) {
       expect(decodeEnvelope(e.bytes)).toEqual(e)
     }
+  })
+
+  it('refuses a key that is not an Ed25519 private key, and a bad authorForm', () => {
+    expectCode(() => signEnvelope(sampleAlert(), alice.publicKey as never), 'IDENTITY_KEY_INVALID')
+    expectCode(() => signEnvelope(sampleAlert(), createPublicKey(alice.privateKey)), 'IDENTITY_KEY_INVALID')
+    expectCode(() => composeEnvelope({ kind: 'receipt', org: 'GN', references: [new Uint8Array(32)] }, alice, { now: NOW, authorForm: 'name' as never }), 'ENVELOPE_BAD_FIELD')
+    expectCode(() => composeEnvelope({ kind: 'receipt', org: 'GN', references: [new Uint8Array(32)] }, alice, { now: 1.5 }), 'ENVELOPE_BAD_FIELD')
+    expect(verifyEnvelopeSignature({ bytes: new Uint8Array(100), author: undefined as never }, alice.publicKey)).toBe(false)
   })
 
   it('keeps an alert’s overhead below LXMF’s 111 bytes', () => {

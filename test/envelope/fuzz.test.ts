@@ -2,15 +2,15 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { keyPairFromSeed } from '../../src/identity/keys.js'
 import { isC5Error } from '../../src/errors.js'
-import { decodeEnvelope, signEnvelope } from '../../src/envelope/index.js'
+import { decodeEnvelope, signEnvelope, type EnvelopeLimits } from '../../src/envelope/index.js'
 import { unsignedArb } from './arbitraries.js'
 
 const signer = keyPairFromSeed(new Uint8Array(32).fill(6))
 
 /** Decode must return or throw a C5Error — never a TypeError, RangeError or the like. */
-function decodesOrC5Error (bytes: Uint8Array): void {
+function decodesOrC5Error (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>): void {
   try {
-    decodeEnvelope(bytes)
+    decodeEnvelope(bytes, limits)
   } catch (e) {
     if (!isC5Error(e)) throw e
     expect(e.code.startsWith('ENVELOPE_')).toBe(true)
@@ -51,6 +51,13 @@ describe('decode never crashes', () => {
     fc.assert(fc.property(unsignedArb, fc.array(mutation, { minLength: 1, maxLength: 4 }), (u, muts) => {
       decodesOrC5Error(mutate(signEnvelope(u, signer.privateKey).bytes, muts))
     }), { numRuns: 1000 })
+  })
+
+  it('on mutated valid envelopes under tight limits', () => {
+    const tight = { maxBytes: 400, maxDepth: 4, maxItems: 12, maxStringBytes: 48, maxScope: 2, maxReferences: 2, maxParameters: 2, maxPolygons: 1, maxPolygonPoints: 5, maxCircles: 1, maxGeocodes: 1 }
+    fc.assert(fc.property(unsignedArb, fc.array(mutation, { maxLength: 3 }), (u, muts) => {
+      decodesOrC5Error(mutate(signEnvelope(u, signer.privateKey).bytes, muts), tight)
+    }), { numRuns: 500 })
   })
 
   it('on every single-byte value at every position of a valid envelope', () => {
