@@ -31,7 +31,9 @@ export const HELLO_TIMEOUT_MS = 30_000
 export const RECONCILE_INTERVAL_MS = 60_000
 /** How long one reconciliation round may take before the session is aborted. */
 export const ROUND_TIMEOUT_MS = 120_000
-/** Most RECON frames one round may take in either direction before it is refused. */
+/** Largest reconciliation engine message reassembled from RECON fragments (bounds memory per peer). */
+export const MAX_RECON_MESSAGE_BYTES = 16 * 1024 * 1024
+/** Most engine messages one round may take in either direction before it is refused. */
 export const MAX_ROUND_TRIPS = 64
 /** Fewest milliseconds between two rounds started by the peer (a flood is refused). */
 export const MIN_PEER_ROUND_INTERVAL_MS = 1_000

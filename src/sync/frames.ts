@@ -31,7 +31,12 @@ export interface ReconFrame {
   /** True when the sender started this round (it holds the initiating reconciler). */
   senderInitiated: boolean
   round: number
-  /** One reconciliation engine message (opaque to the session). */
+  /**
+   * True when more fragments of the same engine message follow: an engine message larger
+   * than one frame travels as consecutive RECON frames (§"Reconciliation", fragments).
+   */
+  more: boolean
+  /** One reconciliation engine message, or a fragment of one (opaque to the codec). */
   message: Uint8Array
 }
 export interface WantFrame { type: 'want', ids: Uint8Array[] }
@@ -62,6 +67,8 @@ export const DEFAULT_FRAME_LIMITS: Readonly<FrameLimits> = Object.freeze({ maxFr
 const HEADER_BYTES = 2
 const HELLO_FLAG_NODE_KEY = 0x01
 const RECON_FLAG_SENDER_INITIATED = 0x01
+const RECON_FLAG_MORE = 0x02
+const RECON_FLAGS = RECON_FLAG_SENDER_INITIATED | RECON_FLAG_MORE
 const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9_]*$/
 
 interface BodyCodec<F extends SyncFrame> {
@@ -106,15 +113,16 @@ const roster: BodyCodec<RosterFrame> = {
 
 const recon: BodyCodec<ReconFrame> = {
   encode (f, w) {
-    w.u8(f.senderInitiated ? RECON_FLAG_SENDER_INITIATED : 0)
+    w.u8((f.senderInitiated ? RECON_FLAG_SENDER_INITIATED : 0) | (f.more ? RECON_FLAG_MORE : 0))
     w.varint(f.round)
     w.bytes(f.message)
   },
   decode (r) {
     const flags = r.u8()
-    if ((flags & ~RECON_FLAG_SENDER_INITIATED) !== 0) throw new C5Error('SYNC_MALFORMED', 'unknown RECON flags')
+    if ((flags & ~RECON_FLAGS) !== 0) throw new C5Error('SYNC_MALFORMED', 'unknown RECON flags')
     const round = r.varint()
-    return { type: 'recon', senderInitiated: flags === RECON_FLAG_SENDER_INITIATED, round, message: r.rest() }
+    const senderInitiated = (flags & RECON_FLAG_SENDER_INITIATED) !== 0
+    return { type: 'recon', senderInitiated, round, more: (flags & RECON_FLAG_MORE) !== 0, message: r.rest() }
   }
 }
 

@@ -20,6 +20,8 @@ export interface ResolvedOptions {
   banThreshold: number
   createReconciler: ReconcilerFactory
   source: string
+  /** Largest reassembled engine message accepted from the peer. */
+  maxReconMessageBytes: number
   onEvent?: (event: SyncEvent) => void
 }
 
@@ -62,6 +64,8 @@ export interface Ctx {
   roundStarting: boolean
   cancelPeriodic?: () => void
   cancelHelloTimeout?: () => void
+  /** RECON fragments received so far (§"Reconciliation", fragments). */
+  reassembly?: { round: number, senderInitiated: boolean, parts: Uint8Array[], bytes: number }
   /** Wakes the send loop (new work, phase change). */
   wake: () => void
   /** Runs `fn` after `ms` on the session clock; the returned function cancels. Cleared at the end. */

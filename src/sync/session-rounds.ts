@@ -15,6 +15,8 @@ import type { ReconcileStep } from './types.js'
 
 const FRAME_HEADER_BYTES = 2
 const WANT_COUNT_VARINT_MAX_BYTES = 3
+/** version + type + flags + round varint (at most 9 bytes). */
+const RECON_HEADER_MAX_BYTES = FRAME_HEADER_BYTES + 1 + 9
 
 /** Starts a round now, or marks one pending if ours is still running. */
 export async function startRound (ctx: Ctx): Promise<void> {
@@ -29,35 +31,78 @@ export async function startRound (ctx: Ctx): Promise<void> {
       ctx.fail(new C5Error('SYNC_TIMEOUT', `reconciliation round ${round.round} timed out`))
     })
     ctx.myRound = round
-    const message = round.reconciler.initiate()
-    queueControl(ctx, { type: 'recon', senderInitiated: true, round: round.round, message })
+    sendRecon(ctx, true, round.round, round.reconciler.initiate())
     ctx.stats.reconcileRoundTrips++
   } finally {
     ctx.roundStarting = false
   }
 }
 
+/** Queues one engine message as RECON frames, fragmented to fit the link's frames. */
+export function sendRecon (ctx: Ctx, senderInitiated: boolean, round: number, message: Uint8Array): void {
+  const room = ctx.limits.maxFrameBytes - RECON_HEADER_MAX_BYTES
+  if (room < 1) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'frames too small for RECON')
+  let at = 0
+  do {
+    const end = Math.min(message.length, at + room)
+    queueControl(ctx, { type: 'recon', senderInitiated, round, more: end < message.length, message: message.subarray(at, end) })
+    at = end
+  } while (at < message.length)
+}
+
+/**
+ * Reassembles fragments. A peer's queue sends one message's fragments back to back, so one
+ * buffer suffices; anything interleaved is malformed; the total is capped.
+ */
+function reassemble (ctx: Ctx, f: ReconFrame): Uint8Array | undefined {
+  const r = ctx.reassembly
+  if (r !== undefined && (r.round !== f.round || r.senderInitiated !== f.senderInitiated)) {
+    throw new C5Error('SYNC_MALFORMED', 'RECON fragments interleaved')
+  }
+  if (r === undefined && !f.more) return f.message
+  const parts = r?.parts ?? []
+  const bytes = (r?.bytes ?? 0) + f.message.length
+  if (bytes > ctx.options.maxReconMessageBytes) {
+    throw new C5Error('SYNC_LIMIT_EXCEEDED', `reconciliation message over ${ctx.options.maxReconMessageBytes} bytes`)
+  }
+  parts.push(f.message.slice())
+  if (f.more) {
+    ctx.reassembly = { round: f.round, senderInitiated: f.senderInitiated, parts, bytes }
+    return undefined
+  }
+  ctx.reassembly = undefined
+  const out = new Uint8Array(bytes)
+  let o = 0
+  for (const p of parts) { out.set(p, o); o += p.length }
+  return out
+}
+
 export async function onRecon (ctx: Ctx, f: ReconFrame): Promise<void> {
+  const message = reassemble(ctx, f)
+  if (message === undefined) return
   if (f.senderInitiated) {
-    await onPeerRound(ctx, f)
+    await onPeerRound(ctx, f.round, message)
     return
   }
   // A reply in a round we started.
   const round = ctx.myRound
   if (round === undefined || round.round !== f.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for round ${f.round}, which is not running`)
-  const step = receive(round, f.message)
+  const step = receive(round, message)
   if (step.reply !== undefined) {
-    queueControl(ctx, { type: 'recon', senderInitiated: true, round: round.round, message: step.reply })
+    sendRecon(ctx, true, round.round, step.reply)
     ctx.stats.reconcileRoundTrips++
   }
   await applyLists(ctx, round, step)
-  if (step.reply === undefined) finishMyRound(ctx, round)
+  // The engine is done on our side when it decoded (its last reply tells the peer) or when
+  // the peer's engine said so; either way nothing more comes in this round.
+  if (step.done) finishMyRound(ctx, round)
+  else if (step.reply === undefined) throw new C5Error('SYNC_UNEXPECTED', 'reconciliation stalled: no reply and not done')
 }
 
-async function onPeerRound (ctx: Ctx, f: ReconFrame): Promise<void> {
+async function onPeerRound (ctx: Ctx, roundNo: number, message: Uint8Array): Promise<void> {
   let round = ctx.peerRound
-  if (round === undefined || round.round !== f.round) {
-    if (round !== undefined && f.round < round.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${f.round}`)
+  if (round === undefined || round.round !== roundNo) {
+    if (round !== undefined && roundNo < round.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${roundNo}`)
     // Each new peer round costs a scan of our items: a flood of rounds is refused.
     const now = ctx.components.clock.now()
     if (now - ctx.lastPeerRoundAt < MIN_PEER_ROUND_INTERVAL_MS) {
@@ -65,11 +110,11 @@ async function onPeerRound (ctx: Ctx, f: ReconFrame): Promise<void> {
     }
     ctx.lastPeerRoundAt = now
     const items = await ctx.components.items()
-    round = { round: f.round, reconciler: ctx.options.createReconciler(items), trips: 0, have: 0, need: 0 }
+    round = { round: roundNo, reconciler: ctx.options.createReconciler(items), trips: 0, have: 0, need: 0 }
     ctx.peerRound = round
   }
-  const step = receive(round, f.message)
-  if (step.reply !== undefined) queueControl(ctx, { type: 'recon', senderInitiated: false, round: round.round, message: step.reply })
+  const step = receive(round, message)
+  if (step.reply !== undefined) sendRecon(ctx, false, round.round, step.reply)
   await applyLists(ctx, round, step)
 }
 

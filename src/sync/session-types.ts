@@ -62,6 +62,8 @@ export interface SyncSessionOptions {
   maxQueuedMessages?: number
   maxPeerHas?: number
   maxWantIds?: number
+  /** Largest reassembled reconciliation message from the peer (default MAX_RECON_MESSAGE_BYTES). */
+  maxReconMessageBytes?: number
   /** The reconciliation engine (default: src/sync/reconcile). */
   createReconciler?: ReconcilerFactory
   /** Source label given to ingest (default `peer:${link.remote}`). */

@@ -15,13 +15,12 @@ import { PRECEDENCES } from '../envelope/types.js'
 import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
-  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
+  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_RECON_MESSAGE_BYTES, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
   RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
 import { OutgoingQueue } from './queue.js'
-// TEMP until src/sync/reconcile lands: import { createReconciler } from './reconcile/index.js'
-const createReconciler = (_items: unknown): never => { throw new C5Error('SYNC_UNEXPECTED', 'no reconciliation engine') }
+import { createReconciler } from './reconcile/index.js'
 import { isLive, queueControl, type Ctx, type PeerHas, type ResolvedOptions } from './session-context.js'
 import { HANDLERS } from './session-receive.js'
 import { asC5, startRound } from './session-rounds.js'
@@ -110,7 +109,9 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
       if (!isLive(ctx)) return
       ctx.phase = 'ending'
       ctx.log('sync.fail', { remote: link.remote, code: error.code })
+      // ERROR, then a graceful close so the peer reads it; abort only if that stalls.
       void sendFinal(ctx, { type: 'error', code: error.code, text: error.message })
+        .then(async () => { await closeWithin(ctx, CLOSE_FLUSH_TIMEOUT_MS) })
         .finally(() => { ctx.end({ reason, code: error.code, error }) })
     },
     emit (event) {
@@ -148,8 +149,10 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
           ctx.fail(asC5(e)); return
         }
       }
-      ctx.end({ reason: 'closed' })
+      // While ending, stop()/fail() own the outcome; a clean end of frames is their close.
+      if (ctx.phase !== 'ending') ctx.end({ reason: 'closed' })
     } catch (e) {
+      if (ctx.phase === 'ending') return
       const err = isC5Error(e) ? e : new C5Error('LINK_ABORTED', 'link failed', { cause: e })
       // An oversize frame from the peer is its protocol violation; anything else is the link.
       ctx.end({ reason: err.code === 'LINK_FRAME_TOO_LARGE' ? 'error' : 'aborted', code: err.code, error: err })
@@ -231,6 +234,15 @@ async function sendFinal (ctx: Ctx, frame: SyncFrame): Promise<void> {
   }
 }
 
+/** Closes the link gracefully, aborting it if the close takes longer than `ms`. */
+async function closeWithin (ctx: Ctx, ms: number): Promise<void> {
+  if (ctx.link.closed) return
+  let cancel = (): void => {}
+  const timedOut = new Promise<void>(resolve => { cancel = ctx.schedule(ms, resolve) })
+  await Promise.race([ctx.link.close().catch(() => {}), timedOut])
+  cancel()
+}
+
 function resolveOptions (link: Link, o: SyncSessionOptions): ResolvedOptions & { signal?: AbortSignal } {
   return {
     ...(o.nodeKey === undefined ? {} : { nodeKey: o.nodeKey }),
@@ -241,6 +253,7 @@ function resolveOptions (link: Link, o: SyncSessionOptions): ResolvedOptions & {
     banThreshold: o.banThreshold ?? BAN_THRESHOLD,
     createReconciler: o.createReconciler ?? ((items) => createReconciler(items)),
     source: o.source ?? `peer:${link.remote}`,
+    maxReconMessageBytes: o.maxReconMessageBytes ?? MAX_RECON_MESSAGE_BYTES,
     ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
     ...(o.signal === undefined ? {} : { signal: o.signal })
   }
@@ -255,7 +268,7 @@ function validate (link: Link, components: SyncComponents, o: SyncSessionOptions
   if (o.nodeKey !== undefined && (!(o.nodeKey instanceof Uint8Array) || o.nodeKey.length !== NODE_KEY_BYTES)) bad('nodeKey', `must be ${NODE_KEY_BYTES} bytes`)
   if (o.nonce !== undefined && (!(o.nonce instanceof Uint8Array) || o.nonce.length !== NONCE_BYTES)) bad('nonce', `must be ${NONCE_BYTES} bytes`)
   const nonNegative = ['reconcileIntervalMs', 'helloTimeoutMs', 'roundTimeoutMs', 'banThreshold', 'bytesPerSecond', 'burstBytes',
-    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxPeerHas', 'maxWantIds'] as const
+    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes'] as const
   for (const f of nonNegative) {
     const v = o[f]
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v <= 0) && !(f === 'reconcileIntervalMs' && v === 0)) bad(f, 'must be a positive number')

@@ -20,7 +20,7 @@ const frameArb: fc.Arbitrary<SyncFrame> = fc.oneof(
     features: nonneg
   }).map(({ nodeKey, ...h }) => (nodeKey === undefined ? h : { ...h, nodeKey })),
   fc.record({ type: fc.constant('roster' as const), envelope: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
-  fc.record({ type: fc.constant('recon' as const), senderInitiated: fc.boolean(), round: nonneg, message: fc.uint8Array({ maxLength: 300 }) }),
+  fc.record({ type: fc.constant('recon' as const), senderInitiated: fc.boolean(), round: nonneg, more: fc.boolean(), message: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ type: fc.constant('want' as const), ids: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 40 }) }),
   fc.record({ type: fc.constant('msg' as const), envelope: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
   fc.record({ type: fc.constant('done' as const), round: nonneg }),
@@ -75,7 +75,8 @@ describe('sync frames', () => {
     expect(hex(encodeFrame(hello))).toBe('010101' + '01' + 'aa'.repeat(32) + '01'.repeat(8) + '03' + 'ac02' + '00')
     expect(hex(encodeFrame({ type: 'hello', protocolVersion: 1, nonce: bytes(8, 0x02), rosterVersion: 0, itemCount: 0, features: 0 }))).toBe('0101' + '01' + '00' + '02'.repeat(8) + '000000')
     expect(hex(encodeFrame({ type: 'roster', envelope: Uint8Array.of(0x85, 0x01) }))).toBe('01028501')
-    expect(hex(encodeFrame({ type: 'recon', senderInitiated: true, round: 2, message: Uint8Array.of(0x01, 0x02) }))).toBe('0103' + '01' + '02' + '0102')
+    expect(hex(encodeFrame({ type: 'recon', senderInitiated: true, round: 2, more: false, message: Uint8Array.of(0x01, 0x02) }))).toBe('0103' + '01' + '02' + '0102')
+    expect(hex(encodeFrame({ type: 'recon', senderInitiated: false, round: 300, more: true, message: Uint8Array.of(0x07) }))).toBe('0103' + '02' + 'ac02' + '07')
     expect(hex(encodeFrame({ type: 'want', ids: [bytes(32, 0x11), bytes(32, 0x22)] }))).toBe('0104' + '02' + '11'.repeat(32) + '22'.repeat(32))
     expect(hex(encodeFrame({ type: 'msg', envelope: Uint8Array.of(0x89, 0x01, 0x02) }))).toBe('0105890102')
     expect(hex(encodeFrame({ type: 'done', round: 2 ** 40 }))).toBe('0106' + '808080808020')

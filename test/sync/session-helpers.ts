@@ -8,7 +8,7 @@ import { composeEnvelope, decodeEnvelope, verifyEnvelopeSignature, type Envelope
 import { generateKeyPair, keyId, type KeyPair } from '../../src/identity/index.js'
 import type { Link } from '../../src/links/types.js'
 import type { IngestResult } from '../../src/node/types.js'
-import { decodeFrame, type SyncFrame } from '../../src/sync/frames.js'
+import { decodeFrame, encodeFrame, type SyncFrame } from '../../src/sync/frames.js'
 import type { PushMessage, StoredMessage, SyncClock, SyncComponents } from '../../src/sync/session-types.js'
 import type { Reconciler, SyncItem } from '../../src/sync/types.js'
 
@@ -189,4 +189,26 @@ export async function until (cond: () => boolean, maxRounds = 200): Promise<void
     await settle(5)
   }
   throw new Error('condition not reached')
+}
+
+/** A hand-driven peer: the test writes frames (or raw bytes) and reads what the session sends. */
+export function rawPeer (link: Link): { send: (f: SyncFrame | Uint8Array) => Promise<void>, received: SyncFrame[], ended: Promise<string> } {
+  const received: SyncFrame[] = []
+  const ended = (async () => {
+    try {
+      for await (const f of link.frames()) received.push(decodeFrame(f))
+      return 'closed'
+    } catch (e) {
+      return e instanceof C5Error ? e.code : 'other'
+    }
+  })()
+  return {
+    received,
+    ended,
+    send: async (f) => { await link.send(f instanceof Uint8Array ? f : encodeFrame(f)) }
+  }
+}
+
+export function helloFrame (over: Partial<Extract<SyncFrame, { type: 'hello' }>> = {}): SyncFrame {
+  return { type: 'hello', protocolVersion: 1, nodeKey: new Uint8Array(32).fill(0x01), nonce: new Uint8Array(8), rosterVersion: 0, itemCount: 0, features: 0, ...over }
 }

@@ -17,7 +17,7 @@ function setup (nodes: [FakeNode, FakeNode], opts: { a?: SyncSessionOptions, b?:
     const tap = tapLink(link)
     const events: SyncEvent[] = []
     const session = createSyncSession(tap.link, node.components, {
-      nodeKey, createReconciler: fullListReconcilerForTests, onEvent: e => events.push(e), ...o
+      nodeKey, onEvent: e => events.push(e), ...o
     })
     node.listeners.push(m => { session.notifyNew(m) })
     return { node, session, received: tap.received, events }

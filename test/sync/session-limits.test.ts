@@ -1,0 +1,146 @@
+/**
+ * Sessions against a hand-driven peer: bans, malformed frames, timeouts, rate limits, caps,
+ * shutdown and abort. All time is the manual clock's.
+ */
+import { describe, expect, it } from 'vitest'
+import { memoryLinkPair } from '../../src/links/memory/index.js'
+import { createSyncSession } from '../../src/sync/session.js'
+import type { SyncEvent, SyncSessionOptions } from '../../src/sync/session-types.js'
+import { encodeVarint } from '../../src/sync/varint.js'
+import { alert, author, fakeNode, helloFrame, manualClock, rawPeer, settle, until, T0, type Author } from './session-helpers.js'
+
+function honestWithRaw (opts: SyncSessionOptions = {}, authors: Author[] = []) {
+  const clock = manualClock()
+  const node = fakeNode(clock, authors)
+  const [l, r] = memoryLinkPair()
+  const events: SyncEvent[] = []
+  const session = createSyncSession(l, node.components, {
+    nodeKey: new Uint8Array(32).fill(0xee), reconcileIntervalMs: 0, onEvent: e => events.push(e), ...opts
+  })
+  const peer = rawPeer(r)
+  return { clock, node, session, peer, events }
+}
+
+describe('sync session limits and failures', () => {
+  it('bans a peer past the threshold of invalid messages: ERROR SYNC_PEER_BANNED, link aborted, event', async () => {
+    const alice = author(); const mallory = author('MX-XXX')
+    const t = honestWithRaw({ banThreshold: 3 }, [alice])
+    t.session.start()
+    await t.peer.send(helloFrame())
+    const good = alert(alice, { now: T0, headline: 'ok' })
+    await t.peer.send({ type: 'msg', envelope: good.bytes })
+    await t.peer.send({ type: 'msg', envelope: good.bytes }) // duplicate: not a fault
+    for (let i = 0; i < 2; i++) await t.peer.send({ type: 'msg', envelope: alert(mallory, { now: T0, headline: `x${i}` }).bytes })
+    await until(() => t.node.rejected.length === 2)
+    expect(t.session.stats().penalty).toBe(2)
+    await t.peer.send({ type: 'msg', envelope: Uint8Array.of(0x85, 0x00) }) // undecodable envelope
+    const end = await t.session.done
+    expect(end).toMatchObject({ reason: 'banned', code: 'SYNC_PEER_BANNED' })
+    const banned = t.events.find(e => e.type === 'banned')
+    expect(banned).toMatchObject({ type: 'banned', remote: 'memory:b', penalty: 3 })
+    expect(await t.peer.ended).toBeDefined()
+    expect(t.peer.received.at(-1)).toMatchObject({ type: 'error', code: 'SYNC_PEER_BANNED' })
+    expect(t.node.store.size).toBe(1)
+    expect(t.session.stats()).toMatchObject({ messagesAccepted: 1, messagesKnown: 1, messagesRejected: 3 })
+  })
+
+  it.each([
+    ['garbage bytes', Uint8Array.of(0xde, 0xad), 'SYNC_BAD_VERSION'],
+    ['unknown frame type', Uint8Array.of(1, 0x42), 'SYNC_MALFORMED'],
+    ['truncated HELLO', Uint8Array.of(1, 1, 1), 'SYNC_MALFORMED'],
+    ['huge WANT count', Uint8Array.of(1, 4, ...encodeVarint(2 ** 50)), 'SYNC_LIMIT_EXCEEDED'],
+    ['MSG before HELLO', Uint8Array.of(1, 5, 0x85), 'SYNC_UNEXPECTED']
+  ])('a malformed frame (%s) ends the session with a code, never a crash', async (_name, bytes, code) => {
+    const t = honestWithRaw()
+    t.session.start()
+    await t.peer.send(bytes)
+    expect(await t.session.done).toMatchObject({ reason: 'error', code })
+    expect(t.peer.received.find(f => f.type === 'error')).toMatchObject({ code })
+    expect(t.clock.pending()).toBe(0)
+  })
+
+  it('refuses another protocol version, a second HELLO, and a RECON for a round not running', async () => {
+    for (const [frames, code] of [
+      [[helloFrame({ protocolVersion: 2 })], 'SYNC_BAD_VERSION'],
+      [[helloFrame(), helloFrame()], 'SYNC_UNEXPECTED'],
+      [[helloFrame(), { type: 'recon', senderInitiated: false, round: 7, more: false, message: new Uint8Array(1) }], 'SYNC_UNEXPECTED']
+    ] as const) {
+      const t = honestWithRaw()
+      t.session.start()
+      for (const f of frames) await t.peer.send(f)
+      expect(await t.session.done).toMatchObject({ reason: 'error', code })
+    }
+  })
+
+  it('times out a silent peer (injected clock) and clears its timers', async () => {
+    const t = honestWithRaw({ helloTimeoutMs: 5000 })
+    t.session.start()
+    await t.clock.advance(4999)
+    expect(t.clock.pending()).toBe(1)
+    await t.clock.advance(1)
+    expect(await t.session.done).toMatchObject({ reason: 'error', code: 'SYNC_TIMEOUT' })
+    expect(t.clock.pending()).toBe(0)
+  })
+
+  it('rate-limits received messages by pausing reads, then catches up', async () => {
+    const alice = author()
+    const t = honestWithRaw({ receiveMessagesPerS: 2, receiveBurstMessages: 3 }, [alice])
+    t.session.start()
+    await t.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) })) // peer initiates: we stay quiet
+    for (let i = 0; i < 7; i++) await t.peer.send({ type: 'msg', envelope: alert(alice, { now: T0 + i, headline: `m${i}` }).bytes })
+    await settle()
+    expect(t.node.store.size).toBe(3)
+    await t.clock.advance(1000)
+    expect(t.node.store.size).toBe(5)
+    await t.clock.advance(1000)
+    expect(t.node.store.size).toBe(7)
+    await t.session.stop()
+  })
+
+  it('caps what a WANT can cost: unknown ids ignored, answers bounded by the queue', async () => {
+    const alice = author()
+    const t = honestWithRaw({ maxQueuedMessages: 5, bytesPerSecond: 1000, burstBytes: 300 }, [alice])
+    for (let i = 0; i < 10; i++) t.node.put(alert(alice, { now: T0 - 100 + i, headline: `h${i}` }))
+    t.session.start()
+    await t.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
+    const ids = [...t.node.store.values()].map(e => e.digest)
+    const unknown = Array.from({ length: 1000 }, (_, i) => new Uint8Array(32).fill(i % 250).map((b, j) => j === 0 ? i >> 8 : b))
+    await t.peer.send({ type: 'want', ids: [...unknown, ...ids] })
+    await settle()
+    const st = t.session.stats()
+    expect(st.wantIgnored).toBeGreaterThanOrEqual(1000)
+    expect(st.queued).toBeLessThanOrEqual(5)
+    expect(st.wantIgnored + st.queued + st.messagesSent).toBe(1010)
+    await t.session.stop()
+  })
+
+  it('stop sends BYE and clears every timer; an AbortSignal aborts', async () => {
+    const t = honestWithRaw({ reconcileIntervalMs: 60_000 })
+    t.session.start()
+    await t.peer.send(helloFrame()) // we initiate: a round timeout is pending
+    await settle()
+    expect(t.clock.pending()).toBeGreaterThan(0)
+    expect(await t.session.stop()).toMatchObject({ reason: 'stopped' })
+    expect(t.peer.received.at(-1)).toEqual({ type: 'bye' })
+    expect(t.clock.pending()).toBe(0)
+    expect(await t.peer.ended).toBe('closed')
+
+    const ac = new AbortController()
+    const u = honestWithRaw({ signal: ac.signal })
+    u.session.start()
+    ac.abort()
+    expect(await u.session.done).toMatchObject({ reason: 'aborted' })
+    expect(await u.peer.ended).toBe('LINK_ABORTED')
+  })
+
+  it('validates its inputs with codes', () => {
+    const clock = manualClock()
+    const node = fakeNode(clock, [])
+    const [l] = memoryLinkPair()
+    expect(() => createSyncSession(l, node.components, { nodeKey: new Uint8Array(5) })).toThrow(expect.objectContaining({ code: 'SYNC_MALFORMED' }))
+    expect(() => createSyncSession(l, { ...node.components, ingest: undefined as never })).toThrow(expect.objectContaining({ code: 'SYNC_MALFORMED' }))
+    expect(() => createSyncSession(l, node.components, { banThreshold: -1 })).toThrow(expect.objectContaining({ code: 'SYNC_MALFORMED' }))
+    const s = createSyncSession(l, node.components)
+    expect(() => s.notifyNew({ digest: new Uint8Array(3), bytes: new Uint8Array(1), precedence: 'flash' })).toThrow(expect.objectContaining({ code: 'SYNC_MALFORMED' }))
+  })
+})
