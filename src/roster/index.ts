@@ -26,3 +26,4 @@ export {
 export { createRosterState, type RosterState, type RosterStateOptions, type RosterSnapshot, type RosterChange, type PreparedChange } from './state.js'
 export { encodeRosterSnapshot, decodeRosterSnapshot } from './snapshot.js'
 export { addMember, removeMember, addRevocationToDocument, nextVersion, createDevRoster, checkRevocation, type DevRosterOptions } from './edit.js'
+export { rosterDocumentToJSON, rosterDocumentFromJSON, type RosterDocumentJSON, type RosterMemberJSON } from './json.js'

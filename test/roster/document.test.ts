@@ -4,7 +4,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { isC5Error } from '../../src/errors.js'
 import { KINDS, PRECEDENCES } from '../../src/envelope/types.js'
 import {
-  decodeRosterDocument, encodeRosterDocument, MAX_ROSTER_MEMBERS, MAX_SIGNED_ROSTER_BYTES,
+  decodeRosterDocument, encodeRosterDocument, rosterDocumentFromJSON, rosterDocumentToJSON, MAX_ROSTER_MEMBERS, MAX_SIGNED_ROSTER_BYTES,
   type RosterDocument, type RosterMember
 } from '../../src/roster/index.js'
 import { doc, expectCode, keys, member, T0 } from './helpers.js'
@@ -44,6 +44,21 @@ describe('roster document codec', () => {
       expect(back).toEqual(d)
       expect(encodeRosterDocument(back)).toEqual(bytes)
     }), { numRuns: 300 })
+  })
+
+  it('round-trips any valid document through its JSON view', () => {
+    fc.assert(fc.property(docArb, d => {
+      const json = JSON.parse(JSON.stringify(rosterDocumentToJSON(d)))
+      expect(rosterDocumentFromJSON(json)).toEqual(d)
+    }), { numRuns: 100 })
+  })
+
+  it('refuses a bad JSON view with ROSTER_MALFORMED naming the field', () => {
+    const json = rosterDocumentToJSON(doc(1, [member(keys(1))]))
+    expectCode(() => rosterDocumentFromJSON({ ...json, members: [{ ...json.members[0], key: 'zz' }] }), 'ROSTER_MALFORMED')
+    expectCode(() => rosterDocumentFromJSON({ ...json, members: [{ ...json.members[0], role: 'king' }] }), 'ROSTER_MALFORMED')
+    expectCode(() => rosterDocumentFromJSON({ ...json, members: [json.members[0], json.members[0]] }), 'ROSTER_DUPLICATE_MEMBER')
+    expectCode(() => rosterDocumentFromJSON(null), 'ROSTER_MALFORMED')
   })
 
   it('keeps timestamps above 2^32 ms exact', () => {

@@ -1,0 +1,33 @@
+import { describe, it, expect } from 'vitest'
+import fc from 'fast-check'
+import { createRevocationSet } from '../../src/roster/index.js'
+
+const revArb = fc.record({
+  key: fc.constantFrom(...[1, 2, 3, 4].map(n => new Uint8Array(32).fill(n))),
+  effective: fc.integer({ min: 0, max: 2 ** 45 })
+})
+
+describe('revocation set', () => {
+  it('merging in any order gives the same set: per key, the earliest effective time (a revocation only tightens)', () => {
+    fc.assert(fc.property(fc.array(revArb, { maxLength: 30 }), fc.infiniteStream(fc.nat()), (revs, rnd) => {
+      const shuffled = revs.map(r => ({ r, k: rnd.next().value })).sort((a, b) => a.k - b.k).map(x => x.r)
+      const a = createRevocationSet(revs)
+      const b = createRevocationSet(shuffled)
+      const canon = (s: typeof a) => s.list().map(r => [Buffer.from(r.key).toString('hex'), r.effective] as const).sort()
+      expect(canon(a)).toEqual(canon(b))
+      for (const r of revs) {
+        const earliest = Math.min(...revs.filter(x => x.key === r.key).map(x => x.effective))
+        expect(a.effective(r.key)).toBe(earliest)
+        expect(a.isRevoked(r.key, earliest - 1)).toBe(false)
+        expect(a.isRevoked(r.key, earliest)).toBe(true)
+      }
+    }))
+  })
+
+  it('does not keep a caller\'s key buffer (later mutation cannot change the set)', () => {
+    const key = new Uint8Array(32).fill(9)
+    const set = createRevocationSet([{ key, effective: 10 }])
+    key.fill(8)
+    expect(set.effective(new Uint8Array(32).fill(9))).toBe(10)
+  })
+})
