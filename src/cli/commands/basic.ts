@@ -1,0 +1,166 @@
+/** c5mesh init | id | send | inbox | show | status | peers */
+import type { Command } from 'commander'
+import { C5Error } from '../../errors.js'
+import { composeEnvelope, digestFromId } from '../../envelope/index.js'
+import { CATEGORIES, CERTAINTIES, MSG_TYPES, PRECEDENCES, SEVERITIES, URGENCIES, type Content } from '../../envelope/types.js'
+import { keyId, toHex } from '../../identity/index.js'
+import { initNode } from '../../node/init.js'
+import { parseInboxQuery } from '../../node/service.js'
+import type { CliContext } from '../context.js'
+import { emit, messageDetail, messageLine, type Out } from '../output.js'
+import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
+
+type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
+
+export function registerBasic (program: Command, get: Ctx): void {
+  program.command('init')
+    .description('create this node\'s keys and config (with --dev also a local root key and roster)')
+    .option('--org <code>', 'issuing org: ISO 3166-2 (MX-YUC) or agency code (CNI)')
+    .option('--dev', 'development set-up: a local root key and a roster naming this node and operator')
+    .option('--json', 'print JSON')
+    .action(async (o: { org?: string, dev?: boolean, json?: boolean }) => {
+      const { ctx, out } = get()
+      const r = await initNode({ dir: ctx.paths.dir, ...(o.org === undefined ? {} : { org: parseOrg('--org', o.org) }), dev: o.dev === true })
+      const view = { dataDir: r.paths.dir, org: r.org, nodeKey: toHex(r.node.publicKey), operatorKey: toHex(r.operator.publicKey), ...(r.root === undefined ? {} : { rootKey: toHex(r.root.publicKey) }) }
+      emit(out(o.json), view, () => [
+        `initialised ${r.paths.dir} for ${r.org}`,
+        `  node key      ${view.nodeKey}  (${r.paths.nodeKey})`,
+        `  operator key  ${view.operatorKey}  (${r.paths.operatorKey})`,
+        ...(r.root === undefined
+          ? ['  no roster yet: set trustAnchors in config.json and import the national roster (c5mesh roster import FILE)']
+          : [`  root key      ${view.rootKey}  (${r.paths.rootKey}) — development only`, '  development roster v1 stored (this node + this operator)']),
+        `  config        ${r.paths.config}`
+      ].join('\n'))
+    })
+
+  program.command('id')
+    .description('this node\'s and operator\'s public keys and org')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const { ctx, out } = get()
+      const cfg = await ctx.config()
+      const node = await ctx.key('node')
+      const operator = await ctx.key('operator')
+      const { peerIdOf } = await import('../../identity/index.js')
+      const view = { org: cfg.org, nodeKey: toHex(node.publicKey), peerId: peerIdOf(node.publicKey).toString(), operatorKey: toHex(operator.publicKey), operatorKeyId: toHex(keyId(operator.publicKey)) }
+      emit(out(o.json), view, () => `org       ${view.org}\nnode      ${view.nodeKey}\npeer id   ${view.peerId}\noperator  ${view.operatorKey} (key id ${view.operatorKeyId})`)
+    })
+
+  program.command('send')
+    .description('compose, sign with the operator key, and send an alert or bulletin')
+    .requiredOption('--headline <text>', 'one line: what it is')
+    .option('--kind <kind>', 'alert | bulletin', 'alert')
+    .option('--precedence <p>', 'flash | immediate | priority | routine (default: from urgency and severity)')
+    .option('--description <text>')
+    .option('--instruction <text>')
+    .option('--event <text>', 'CAP event, e.g. "Robo de vehículo"')
+    .option('--category <c>', `CAP category: ${CATEGORIES.join(', ')}`)
+    .option('--msg-type <t>', 'Alert | Update | Cancel', 'Alert')
+    .option('--urgency <u>', URGENCIES.join(' | '))
+    .option('--severity <s>', SEVERITIES.join(' | '))
+    .option('--certainty <c>', CERTAINTIES.join(' | '))
+    .option('--area <text>', 'area description')
+    .option('--scope <scope>', 'national, or orgs: MX-YUC,MX-CAM', 'national')
+    .option('--param <name=value>', 'a parameter (repeatable), e.g. plate=ABC1234', (v: string, acc: Array<{ name: string, value: string }>) => parseParam(v, acc), [])
+    .option('--references <ids>', 'ids this updates or cancels, comma separated')
+    .option('--expires <duration>', 'time to live: 30m, 6h, 2d', '1d')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, any>) => {
+      const { ctx, out } = get()
+      const cfg = await ctx.config()
+      const operator = await ctx.key('operator')
+      const kind = parseChoice('--kind', o.kind, ['alert', 'bulletin'] as const)
+      const content: Content = { msgType: parseChoice('--msg-type', o.msgType, MSG_TYPES), headline: o.headline }
+      if (o.category !== undefined) content.category = parseChoice('--category', o.category, CATEGORIES)
+      if (o.urgency !== undefined) content.urgency = parseChoice('--urgency', o.urgency, URGENCIES)
+      if (o.severity !== undefined) content.severity = parseChoice('--severity', o.severity, SEVERITIES)
+      if (o.certainty !== undefined) content.certainty = parseChoice('--certainty', o.certainty, CERTAINTIES)
+      for (const k of ['event', 'description', 'instruction'] as const) if (o[k] !== undefined) content[k] = o[k]
+      if (o.area !== undefined) content.area = { description: o.area }
+      if (o.param.length > 0) content.parameters = o.param
+      const ttlMs = parseDuration('--expires', o.expires)
+      const references = o.references === undefined
+        ? []
+        : String(o.references).split(',').map((id: string) => {
+          try { return digestFromId(id.trim()) } catch { throw new C5Error('CLI_BAD_ARGUMENT', `--references: not a message id: ${id}`) }
+        })
+      const env = composeEnvelope({
+        kind,
+        org: cfg.org,
+        content,
+        scope: parseScope('--scope', o.scope),
+        references,
+        ttlS: Math.ceil(ttlMs / 1000),
+        ...(o.precedence === undefined ? {} : { precedence: parseChoice('--precedence', o.precedence, PRECEDENCES) })
+      }, operator, { now: Date.now() })
+      const access = await ctx.access()
+      try {
+        const r = await access.ingest(env.bytes)
+        if (!r.ok) throw new C5Error(r.code, r.message)
+        emit(out(o.json), { id: r.message.id, precedence: r.message.precedence, bytes: r.message.bytes, via: access.mode }, () => r.message.id)
+      } finally {
+        await access.close()
+      }
+    })
+
+  program.command('inbox')
+    .description('messages on this node, most urgent first (or newest with --order newest)')
+    .option('--kind <kind>').option('--precedence <p>').option('--org <code>')
+    .option('--order <order>', 'urgent | newest', 'urgent')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, any>) => {
+      const { ctx, out } = get()
+      const { json, ...q } = o
+      const query = parseInboxQuery(q)
+      const access = await ctx.access()
+      try {
+        const list = await access.inbox(query)
+        emit(out(json), list, () => list.length === 0 ? '(no messages)' : list.map(messageLine).join('\n'))
+      } finally { await access.close() }
+    })
+
+  program.command('show <id>')
+    .description('one message in full')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const { ctx, out } = get()
+      const access = await ctx.access()
+      try {
+        const m = await access.show(id)
+        emit(out(o.json), m, () => messageDetail(m))
+      } finally { await access.close() }
+    })
+
+  program.command('status')
+    .description('node, store, roster and ingest counters')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const { ctx, out } = get()
+      const access = await ctx.access()
+      try {
+        const s = await access.status()
+        emit(out(o.json), s, () => [
+          `node       ${s.running ? `running (pid ${String(s.pid ?? '?')})` : 'not running'}${s.peerId === undefined ? '' : `  ${s.peerId}`}`,
+          `org        ${s.org ?? '?'}`,
+          `roster     version ${s.rosterVersion}`,
+          `messages   ${s.messages}`,
+          `ingest     ${s.ingest.accepted} accepted, ${s.ingest.duplicates} duplicates, ${s.ingest.rejected} rejected`,
+          ...(Array.isArray(s.peers) ? [`peers      ${(s.peers as unknown[]).length} connected`] : []),
+          ...Object.entries(s.ingest.byCode).map(([c, n]) => `  ${c}: ${n}`)
+        ].join('\n'))
+      } finally { await access.close() }
+    })
+
+  program.command('peers')
+    .description('connected and known peers of the running node')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const { ctx, out } = get()
+      const access = await ctx.access()
+      try {
+        const peers = await access.peers() as Array<Record<string, any>>
+        emit(out(o.json), peers, () => peers.length === 0 ? '(no peers known)' : peers.map(p => `${String(p.state).padEnd(12)} ${String(p.org ?? '?').padEnd(8)} ${p.peerId}  ${(p.addrs ?? []).join(' ')}`).join('\n'))
+      } finally { await access.close() }
+    })
+}

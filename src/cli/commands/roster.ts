@@ -1,0 +1,208 @@
+/**
+ * c5mesh roster show|add|remove|revoke|sign|export|import — what an authority needs.
+ *
+ * Edits go to a draft (<data>/roster-draft.cbor): the first edit starts it from the current
+ * roster at version + 1; each edit clears the draft's signatures (they covered other bytes);
+ * `sign` adds one root signature (k of n: each root holder signs in turn, passing the file);
+ * `export` writes the signed draft; `import` sends a signed roster through ingest like any
+ * message, so it is checked (k of n, newer version) and then travels to every peer.
+ */
+import type { Command } from 'commander'
+import { readFile, writeFile, rename, rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { C5Error } from '../../errors.js'
+import { KINDS, PRECEDENCES } from '../../envelope/types.js'
+import { readKeyFile, toHex } from '../../identity/index.js'
+import {
+  addMember, removeMember, addRevocationToDocument, nextVersion, decodeSignedRoster, encodeSignedRoster,
+  encodeRosterDocument, decodeRosterDocument, signRoster, ROLES, ROLE_KINDS
+} from '../../roster/index.js'
+import type { RosterDocument, SignedRoster, Role } from '../../roster/types.js'
+import { wrapRoster } from '../../node/roster-envelope.js'
+import type { CliContext } from '../context.js'
+import { emit, type Out } from '../output.js'
+import { parseChoice, parseKey, parseOrg, parseScope, parseTime } from '../parse.js'
+
+type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
+const YEAR_MS = 365 * 86_400_000
+
+async function writeAtomic (path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`
+  await writeFile(tmp, bytes, { mode: 0o644 })
+  await rename(tmp, path)
+}
+
+async function readDraft (ctx: CliContext): Promise<SignedRoster | undefined> {
+  let bytes: Uint8Array
+  try { bytes = await readFile(ctx.paths.rosterDraft) } catch { return undefined }
+  return decodeSignedRoster(bytes)
+}
+
+async function currentSigned (ctx: CliContext): Promise<Uint8Array | undefined> {
+  const access = await ctx.access()
+  try {
+    const v = await access.roster()
+    return v.signedRoster === undefined ? undefined : new Uint8Array(Buffer.from(v.signedRoster, 'base64'))
+  } finally { await access.close() }
+}
+
+/** The draft document, starting one from the current roster (version + 1) if none. */
+async function draftDocument (ctx: CliContext): Promise<RosterDocument> {
+  const draft = await readDraft(ctx)
+  if (draft !== undefined) return decodeRosterDocument(draft.document)
+  const now = Date.now()
+  const cur = await currentSigned(ctx)
+  if (cur === undefined) return { version: 1, issued: now, members: [], revocations: [] }
+  return nextVersion(decodeRosterDocument(decodeSignedRoster(cur).document), now)
+}
+
+async function saveDraft (ctx: CliContext, doc: RosterDocument): Promise<void> {
+  await writeAtomic(ctx.paths.rosterDraft, encodeSignedRoster({ document: encodeRosterDocument(doc), signatures: [] }))
+}
+
+function docSummary (doc: RosterDocument, signatures: number): Record<string, unknown> {
+  return { version: doc.version, members: doc.members.length, revocations: doc.revocations.length, signatures }
+}
+
+export function registerRoster (program: Command, get: Ctx): void {
+  const roster = program.command('roster').description('the national trust roster: show, edit a draft, sign, export, import')
+
+  roster.command('show')
+    .option('--draft', 'show the draft being edited instead of the current roster')
+    .option('--json', 'print JSON')
+    .action(async (o: { draft?: boolean, json?: boolean }) => {
+      const { ctx, out } = get()
+      if (o.draft === true) {
+        const d = await readDraft(ctx)
+        if (d === undefined) throw new C5Error('NODE_NOT_FOUND', 'no roster draft: start one with "c5mesh roster add"')
+        const doc = decodeRosterDocument(d.document)
+        const view = { ...docSummary(doc, d.signatures.length), signers: d.signatures.map(s => toHex(s.key)), members: doc.members.map(m => ({ key: toHex(m.key), role: m.role, org: m.org })) }
+        emit(out(o.json), view, () => `draft version ${doc.version}: ${doc.members.length} members, ${doc.revocations.length} revocations, ${d.signatures.length} signatures\n` +
+          doc.members.map(m => `  ${m.role.padEnd(10)} ${m.org.padEnd(8)} ${toHex(m.key)}`).join('\n'))
+        return
+      }
+      const access = await ctx.access()
+      try {
+        const v = await access.roster()
+        const { signedRoster: _s, ...shown } = v
+        emit(out(o.json), shown, () => [
+          `roster version ${v.version}${v.issued === undefined ? ' (none yet)' : `, issued ${v.issued}`}; anchors ${v.anchors.threshold} of ${v.anchors.keys.length}`,
+          ...v.members.map(m => `  ${m.role.padEnd(10)} ${m.org.padEnd(8)} ${m.key}  until ${m.validUntil.slice(0, 10)}${m.revokedFrom === undefined ? '' : `  REVOKED from ${m.revokedFrom}`}`),
+          ...v.revocations.map(r => `  revoked ${r.key} from ${r.effective}${r.reason === undefined ? '' : ` (${r.reason})`}`)
+        ].join('\n'))
+      } finally { await access.close() }
+    })
+
+  roster.command('add')
+    .description('add a member to the draft')
+    .requiredOption('--key <hex>', 'the member\'s Ed25519 public key (64 hex characters)')
+    .requiredOption('--role <role>', ROLES.join(' | '))
+    .requiredOption('--org <code>', 'MX-YUC, CNI, …')
+    .option('--name <text>', 'a label, e.g. "C5 Yucatán nodo 1"')
+    .option('--kinds <kinds>', `what it may issue, comma separated (default by role): ${KINDS.join(', ')}`)
+    .option('--max-precedence <p>', PRECEDENCES.join(' | '), 'flash')
+    .option('--scope <scope>', 'national, or the orgs it may address', 'national')
+    .option('--valid-from <time>', 'ISO time, now, or +DURATION', 'now')
+    .option('--valid-until <time>', 'ISO time or +DURATION (default one year)')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, any>) => {
+      const { ctx, out } = get()
+      const now = Date.now()
+      const role = parseChoice('--role', o.role, ROLES) as Role
+      const kinds = o.kinds === undefined ? [...ROLE_KINDS[role]] : String(o.kinds).split(',').map(k => parseChoice('--kinds', k.trim(), KINDS))
+      const validFrom = parseTime('--valid-from', o.validFrom, now)
+      const validUntil = o.validUntil === undefined ? validFrom + YEAR_MS : parseTime('--valid-until', o.validUntil, now)
+      if (validUntil <= validFrom) throw new C5Error('CLI_BAD_ARGUMENT', '--valid-until: must be after --valid-from')
+      const scope = parseScope('--scope', o.scope)
+      const doc = addMember(await draftDocument(ctx), {
+        key: parseKey('--key', o.key), role, org: parseOrg('--org', o.org), ...(o.name === undefined ? {} : { name: o.name }),
+        mayIssue: { kinds, maxPrecedence: parseChoice('--max-precedence', o.maxPrecedence, PRECEDENCES), scope: scope.length === 0 ? 'national' : scope },
+        validFrom, validUntil
+      })
+      await saveDraft(ctx, doc)
+      emit(out(o.json), docSummary(doc, 0), () => `draft version ${doc.version}: ${doc.members.length} members (signatures cleared: sign it again)`)
+    })
+
+  roster.command('remove')
+    .description('remove a member from the draft')
+    .requiredOption('--key <hex>')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, any>) => {
+      const { ctx, out } = get()
+      const doc = removeMember(await draftDocument(ctx), parseKey('--key', o.key))
+      await saveDraft(ctx, doc)
+      emit(out(o.json), docSummary(doc, 0), () => `draft version ${doc.version}: ${doc.members.length} members`)
+    })
+
+  roster.command('revoke')
+    .description('revoke a key in the draft: its messages created at or after --effective are refused')
+    .requiredOption('--key <hex>')
+    .option('--effective <time>', 'ISO time, now, or +DURATION', 'now')
+    .option('--reason <text>')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, any>) => {
+      const { ctx, out } = get()
+      const doc = addRevocationToDocument(await draftDocument(ctx), {
+        key: parseKey('--key', o.key), effective: parseTime('--effective', o.effective, Date.now()), ...(o.reason === undefined ? {} : { reason: o.reason })
+      })
+      await saveDraft(ctx, doc)
+      emit(out(o.json), docSummary(doc, 0), () => `draft version ${doc.version}: ${doc.revocations.length} revocations`)
+    })
+
+  roster.command('sign')
+    .description('add one root signature to the draft (k of n roots must sign)')
+    .option('--key-file <path>', 'root key file (default: this folder\'s development root key)')
+    .option('--in <file>', 'sign this signed-roster file instead of the draft (it is rewritten)')
+    .option('--json', 'print JSON')
+    .action(async (o: { keyFile?: string, in?: string, json?: boolean }) => {
+      const { ctx, out } = get()
+      const { pair } = await readKeyFile(o.keyFile ?? ctx.paths.rootKey)
+      const path = o.in ?? ctx.paths.rosterDraft
+      let signed: SignedRoster
+      try { signed = decodeSignedRoster(await readFile(path)) } catch (err) {
+        if (err instanceof C5Error) throw err
+        throw new C5Error('NODE_NOT_FOUND', `no roster to sign at ${path}`, { cause: err })
+      }
+      const next = signRoster(signed, pair)
+      await writeAtomic(path, encodeSignedRoster(next))
+      const doc = decodeRosterDocument(next.document)
+      emit(out(o.json), docSummary(doc, next.signatures.length), () => `signed draft version ${doc.version}: ${next.signatures.length} signature(s)`)
+    })
+
+  roster.command('export')
+    .description('write the signed draft (or, with --current, the current roster) to a file')
+    .requiredOption('--out <file>')
+    .option('--current', 'export the roster in force instead of the draft')
+    .option('--json', 'print JSON')
+    .action(async (o: { out: string, current?: boolean, json?: boolean }) => {
+      const { ctx, out } = get()
+      let bytes: Uint8Array | undefined
+      if (o.current === true) {
+        bytes = await currentSigned(ctx)
+      } else {
+        const d = await readDraft(ctx)
+        bytes = d === undefined ? undefined : encodeSignedRoster(d)
+      }
+      if (bytes === undefined) throw new C5Error('NODE_NOT_FOUND', o.current === true ? 'this node has no roster yet' : 'no roster draft to export')
+      await writeAtomic(o.out, bytes)
+      emit(out(o.json), { out: o.out, bytes: bytes.length }, () => `wrote ${o.out} (${bytes!.length} bytes)`)
+    })
+
+  roster.command('import <file>')
+    .description('send a signed roster through ingest: accepted if k of n roots signed it and it is newer')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { json?: boolean }) => {
+      const { ctx, out } = get()
+      let bytes: Uint8Array
+      try { bytes = new Uint8Array(await readFile(file)) } catch (cause) { throw new C5Error('NODE_NOT_FOUND', `cannot read ${file}`, { cause }) }
+      decodeSignedRoster(bytes) // a clear ROSTER_MALFORMED before anything else
+      const env = wrapRoster(bytes, await ctx.key('node'), Date.now())
+      const access = await ctx.access()
+      try {
+        const r = await access.ingest(env.bytes)
+        if (!r.ok) throw new C5Error(r.code, r.message)
+        if (resolve(file) === ctx.paths.rosterDraft) await rm(file, { force: true })
+        emit(out(o.json), { id: r.message.id }, () => `roster imported (${r.message.id})`)
+      } finally { await access.close() }
+    })
+}

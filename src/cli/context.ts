@@ -1,0 +1,77 @@
+/**
+ * What every command needs: the data folder, the node's config, its keys, and access to
+ * the node — through the running daemon's HTTP API when a daemon holds the folder, or by
+ * opening the store directly when none does (LevelDB allows one process per folder).
+ */
+import { readFile } from 'node:fs/promises'
+import { C5Error } from '../errors.js'
+import { loadConfig, type NodeConfig } from '../config/index.js'
+import { readKeyFile, fromHex, type KeyPair } from '../identity/index.js'
+import { dataPaths, resolveDataDir, type DataPaths } from '../node/paths.js'
+import { isInitialised } from '../node/init.js'
+import { openNodeCore } from '../node/core.js'
+import { createLocalAccess, createDaemonAccess, type NodeAccess } from './access.js'
+
+export interface GlobalFlags { data?: string, config?: string }
+
+export interface CliContext {
+  paths: DataPaths
+  env: Record<string, string | undefined>
+  config: () => Promise<NodeConfig>
+  key: (which: 'node' | 'operator' | 'root') => Promise<KeyPair>
+  /** Opens access to the node (daemon if running, else the store). Close it when done. */
+  access: () => Promise<NodeAccess>
+}
+
+export interface DaemonInfo { pid: number, api: string, peerId: string, startedAt: number }
+
+export async function readDaemonInfo (paths: DataPaths): Promise<DaemonInfo | undefined> {
+  let info: DaemonInfo
+  try {
+    info = JSON.parse(await readFile(paths.daemon, 'utf8'))
+  } catch {
+    return undefined
+  }
+  try {
+    process.kill(info.pid, 0)
+    return info
+  } catch {
+    return undefined // stale file from a daemon that died (power loss): the store is free
+  }
+}
+
+export function createContext (flags: GlobalFlags, env: Record<string, string | undefined>): CliContext {
+  const paths = dataPaths(resolveDataDir(flags.data, env))
+  let config: NodeConfig | undefined
+
+  async function requireInit (): Promise<void> {
+    if (!await isInitialised(paths.dir)) {
+      throw new C5Error('CLI_NOT_INITIALISED', `${paths.dir} is not a c5mesh data folder: run "c5mesh init --dev" (or pass --data DIR)`)
+    }
+  }
+
+  return {
+    paths,
+    env,
+    config: async () => {
+      if (config !== undefined) return config
+      await requireInit()
+      config = await loadConfig({ files: [paths.config, ...(flags.config === undefined ? [] : [flags.config])], env })
+      return config
+    },
+    key: async which => {
+      await requireInit()
+      return (await readKeyFile(which === 'node' ? paths.nodeKey : which === 'operator' ? paths.operatorKey : paths.rootKey)).pair
+    },
+    access: async () => {
+      await requireInit()
+      const daemon = await readDaemonInfo(paths)
+      if (daemon !== undefined) return createDaemonAccess(daemon)
+      const cfg = await (async () => { await requireInit(); return config ?? (config = await loadConfig({ files: [paths.config, ...(flags.config === undefined ? [] : [flags.config])], env })) })()
+      const anchors = { keys: (cfg.trustAnchors?.keys ?? []).map(fromHex), threshold: cfg.trustAnchors?.threshold ?? 1 }
+      if (anchors.keys.length === 0) throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) in config.json')
+      const core = await openNodeCore({ storePath: paths.db, anchors, maxClockSkewMs: cfg.ingest.maxClockSkewMs })
+      return createLocalAccess(core, cfg)
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/** CLI output: JSON with --json, short human lines otherwise; errors as one line with the code. */
+import { C5Error } from '../errors.js'
+import type { MessageView } from '../node/views.js'
+
+export interface Out { json: boolean, write: (s: string) => void }
+
+export function emit (out: Out, value: unknown, human: () => string): void {
+  out.write(out.json ? JSON.stringify(value, null, 2) : human())
+}
+
+const MARK: Record<string, string> = { flash: '!!!', immediate: '!! ', priority: '!  ', routine: '   ' }
+
+export function messageLine (m: MessageView): string {
+  const what = m.content?.headline ?? m.note ?? (m.kind === 'revocation' ? `revokes ${m.revocation?.key.slice(0, 16)}…` : m.kind)
+  return `${MARK[m.precedence] ?? ''} ${m.precedence.padEnd(9)} ${m.kind.padEnd(8)} ${m.org.padEnd(8)} ${m.createdIso.slice(0, 19).replace('T', ' ')}  ${what}  ${m.id}`
+}
+
+export function messageDetail (m: MessageView): string {
+  const lines = [
+    `id          ${m.id}`,
+    `kind        ${m.kind}${m.content === undefined ? '' : ` (${m.content.msgType})`}`,
+    `precedence  ${m.precedence}`,
+    `org         ${m.org}`,
+    `author      ${m.author}`,
+    `created     ${m.createdIso}`,
+    `expires     ${m.expiresIso}`,
+    `scope       ${m.scope === 'national' ? 'national' : m.scope.join(', ')}`
+  ]
+  if (m.references.length > 0) lines.push(`references  ${m.references.join(', ')}`)
+  const c = m.content
+  if (c !== undefined) {
+    for (const [k, v] of [['category', c.category], ['event', c.event], ['urgency', c.urgency], ['severity', c.severity], ['certainty', c.certainty], ['headline', c.headline], ['description', c.description], ['instruction', c.instruction]] as const) {
+      if (v !== undefined) lines.push(`${k.padEnd(12)}${v}`)
+    }
+    if (c.area !== undefined) lines.push(`area        ${c.area.description}`)
+    for (const p of c.parameters ?? []) lines.push(`param       ${p.name}=${p.value}`)
+  }
+  if (m.note !== undefined) lines.push(`note        ${m.note}`)
+  if (m.received !== undefined) lines.push(`received    ${new Date(m.received).toISOString()} from ${m.source ?? '?'}`)
+  return lines.join('\n')
+}
+
+/** One clear line for any failure: "error CODE: message". */
+export function errorLine (err: unknown): string {
+  if (err instanceof C5Error) return `error ${err.code}: ${err.message}`
+  return `error INTERNAL: ${(err as Error)?.message ?? String(err)}`
+}

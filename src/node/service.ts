@@ -1,0 +1,109 @@
+/**
+ * What operators ask of a node — query the inbox, show a message, status, roster — as
+ * functions over a NodeCore. The CLI calls them directly when no daemon runs; the HTTP API
+ * (src/api) serves the same functions from the daemon. Inputs are validated here with zod,
+ * so both entry points refuse bad input with the same codes.
+ */
+import { z } from 'zod'
+import { C5Error } from '../errors.js'
+import { KINDS, PRECEDENCES } from '../envelope/types.js'
+import { ORG_CODE_PATTERN } from '../envelope/index.js'
+import { toHex } from '../identity/index.js'
+import { QUERY_LIMIT_MAX } from '../store/constants.js'
+import type { QueryOptions } from '../store/types.js'
+import type { NodeCore } from './core.js'
+import { storedView, memberView, type MessageView, type MemberView } from './views.js'
+import type { IngestStats, Rejection } from './ingest.js'
+
+export const inboxQuerySchema = z.object({
+  kind: z.enum(KINDS).optional(),
+  precedence: z.enum(PRECEDENCES).optional(),
+  org: z.string().regex(ORG_CODE_PATTERN, 'an org code such as MX-YUC or CNI').optional(),
+  since: z.coerce.number().int().nonnegative().optional(),
+  until: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(QUERY_LIMIT_MAX).optional(),
+  order: z.enum(['newest', 'urgent']).optional()
+}).strict()
+export type InboxQuery = z.infer<typeof inboxQuerySchema>
+
+/** Parses untrusted query input; CLI_BAD_ARGUMENT naming the field on failure. */
+export function parseInboxQuery (input: unknown): InboxQuery {
+  const r = inboxQuerySchema.safeParse(input)
+  if (!r.success) {
+    const issue = r.error.issues[0]
+    throw new C5Error('CLI_BAD_ARGUMENT', `${issue.path.join('.') || 'query'}: ${issue.message}`)
+  }
+  return r.data
+}
+
+export async function inbox (core: NodeCore, q: InboxQuery): Promise<MessageView[]> {
+  const opts: QueryOptions = { order: q.order ?? 'urgent', limit: q.limit ?? 50 }
+  if (q.kind !== undefined) opts.kind = q.kind
+  if (q.precedence !== undefined) opts.precedence = q.precedence
+  if (q.org !== undefined) opts.org = q.org
+  if (q.since !== undefined) opts.since = q.since
+  if (q.until !== undefined) opts.until = q.until
+  // Expired messages wait for the sweeper; an operator should not see them meanwhile.
+  const now = core.clock.now()
+  return (await core.store.query(opts)).filter(m => m.envelope.expires > now).map(storedView)
+}
+
+export async function show (core: NodeCore, id: string): Promise<MessageView> {
+  let m
+  try {
+    m = await core.store.get(id)
+  } catch (err) {
+    if (err instanceof C5Error && err.code !== 'STORE_CORRUPT') throw new C5Error('CLI_BAD_ARGUMENT', `not a message id: ${id}`, { cause: err })
+    throw err
+  }
+  if (m === undefined) throw new C5Error('NODE_NOT_FOUND', `no message ${id} on this node`)
+  return storedView(m)
+}
+
+export interface RosterView {
+  version: number
+  issued?: string
+  anchors: { keys: string[], threshold: number }
+  members: MemberView[]
+  revocations: Array<{ key: string, effective: string, reason?: string }>
+  /** The current signed roster, base64 (what `roster export` writes and a new draft starts from). */
+  signedRoster?: string
+}
+
+export function rosterView (core: NodeCore): RosterView {
+  const st = core.roster.state
+  const doc = st.document
+  return {
+    version: st.version,
+    ...(doc === undefined ? {} : { issued: new Date(doc.issued).toISOString() }),
+    anchors: { keys: st.anchors.keys.map(toHex), threshold: st.anchors.threshold },
+    members: st.members().map(m => memberView(m, st.revokedAt(m.key))),
+    revocations: st.revocations().map(r => ({ key: toHex(r.key), effective: new Date(r.effective).toISOString(), ...(r.reason === undefined ? {} : { reason: r.reason }) })),
+    ...(st.signedBytes === undefined ? {} : { signedRoster: Buffer.from(st.signedBytes).toString('base64') })
+  }
+}
+
+export interface StatusView {
+  running: boolean
+  node?: string
+  peerId?: string
+  org?: string
+  rosterVersion: number
+  messages: number
+  store: ReturnType<NodeCore['store']['stats']>
+  ingest: IngestStats
+  recentRejections: Rejection[]
+  [k: string]: unknown
+}
+
+export function status (core: NodeCore, extra: Record<string, unknown> = {}): StatusView {
+  return {
+    running: false,
+    rosterVersion: core.roster.version(),
+    messages: core.store.count(),
+    store: core.store.stats(),
+    ingest: core.ingest.stats(),
+    recentRejections: core.ingest.recentRejections().slice(-20),
+    ...extra
+  }
+}
