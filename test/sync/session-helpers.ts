@@ -3,13 +3,16 @@
  * from real signed envelopes with a fake ingest (decode + verify + dedup), a link tap that
  * records the frames one side receives, and a trivial full-list reconciler (TEST ONLY).
  */
+import { createHash } from 'node:crypto'
 import { C5Error } from '../../src/errors.js'
+import { memoryLinkPair } from '../../src/links/memory/index.js'
+import { createSyncSession } from '../../src/sync/session.js'
 import { composeEnvelope, decodeEnvelope, verifyEnvelopeSignature, type Envelope, type Precedence } from '../../src/envelope/index.js'
 import { generateKeyPair, keyId, type KeyPair } from '../../src/identity/index.js'
 import type { Link } from '../../src/links/types.js'
 import type { IngestResult } from '../../src/node/types.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from '../../src/sync/frames.js'
-import type { PushMessage, StoredMessage, SyncClock, SyncComponents } from '../../src/sync/session-types.js'
+import type { PushMessage, StoredMessage, SyncClock, SyncComponents, SyncEvent, SyncSession, SyncSessionOptions } from '../../src/sync/session-types.js'
 import type { Reconciler, SyncItem } from '../../src/sync/types.js'
 
 export const T0 = Date.UTC(2026, 10, 28, 3, 0, 0)
@@ -212,3 +215,27 @@ export function rawPeer (link: Link): { send: (f: SyncFrame | Uint8Array) => Pro
 export function helloFrame (over: Partial<Extract<SyncFrame, { type: 'hello' }>> = {}): SyncFrame {
   return { type: 'hello', protocolVersion: 1, nodeKey: new Uint8Array(32).fill(0x01), nonce: new Uint8Array(8), rosterVersion: 0, itemCount: 0, features: 0, ...over }
 }
+
+export const KEY_A = new Uint8Array(32).fill(0xaa)
+export const KEY_B = new Uint8Array(32).fill(0xbb)
+
+export interface Side { node: FakeNode, session: SyncSession, received: SyncFrame[], events: SyncEvent[] }
+
+export function setupPair (nodes: [FakeNode, FakeNode], opts: { a?: SyncSessionOptions, b?: SyncSessionOptions, maxFrameBytes?: number } = {}): [Side, Side] {
+  const [la, lb] = memoryLinkPair({ names: ['b', 'a'], ...(opts.maxFrameBytes === undefined ? {} : { maxFrameBytes: opts.maxFrameBytes }) })
+  const mk = (node: FakeNode, link: typeof la, nodeKey: Uint8Array, o: SyncSessionOptions = {}): Side => {
+    const tap = tapLink(link)
+    const events: SyncEvent[] = []
+    const session = createSyncSession(tap.link, node.components, {
+      nodeKey, onEvent: e => events.push(e), ...o
+    })
+    node.listeners.push(m => { session.notifyNew(m) })
+    return { node, session, received: tap.received, events }
+  }
+  return [mk(nodes[0], la, KEY_A, opts.a), mk(nodes[1], lb, KEY_B, opts.b)]
+}
+
+export const msgIds = (frames: SyncFrame[]): string[] => frames.flatMap(f => f.type === 'msg' ? [hex(sha(f.envelope))] : [])
+export const sha = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
+export const roundsDone = (s: Side): number => s.events.filter(e => e.type === 'reconciled').length
+

@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { memoryLinkPair } from '../../src/links/memory/index.js'
-import { createSyncSession } from '../../src/sync/session.js'
-import type { SyncEvent, SyncSession, SyncSessionOptions } from '../../src/sync/session-types.js'
 import type { Envelope } from '../../src/envelope/index.js'
-import type { SyncFrame } from '../../src/sync/frames.js'
-import { alert, author, fakeNode, fullListReconcilerForTests, hex, manualClock, rosterEnvelope, settle, tapLink, until, T0, type FakeNode } from './session-helpers.js'
-
-const KEY_A = new Uint8Array(32).fill(0xaa)
-const KEY_B = new Uint8Array(32).fill(0xbb)
-
-interface Side { node: FakeNode, session: SyncSession, received: SyncFrame[], events: SyncEvent[] }
-
-function setup (nodes: [FakeNode, FakeNode], opts: { a?: SyncSessionOptions, b?: SyncSessionOptions, maxFrameBytes?: number } = {}): [Side, Side] {
-  const [la, lb] = memoryLinkPair({ names: ['b', 'a'], ...(opts.maxFrameBytes === undefined ? {} : { maxFrameBytes: opts.maxFrameBytes }) })
-  const mk = (node: FakeNode, link: typeof la, nodeKey: Uint8Array, o: SyncSessionOptions = {}): Side => {
-    const tap = tapLink(link)
-    const events: SyncEvent[] = []
-    const session = createSyncSession(tap.link, node.components, {
-      nodeKey, onEvent: e => events.push(e), ...o
-    })
-    node.listeners.push(m => { session.notifyNew(m) })
-    return { node, session, received: tap.received, events }
-  }
-  return [mk(nodes[0], la, KEY_A, opts.a), mk(nodes[1], lb, KEY_B, opts.b)]
-}
-
-const msgIds = (frames: SyncFrame[]): string[] => frames.flatMap(f => f.type === 'msg' ? [hex(sha(f.envelope))] : [])
-import { createHash } from 'node:crypto'
-const sha = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest())
-const roundsDone = (s: Side): number => s.events.filter(e => e.type === 'reconciled').length
+import { alert, author, fakeNode, hex, manualClock, msgIds, roundsDone, rosterEnvelope, setupPair as setup, settle, sha, until, T0 } from './session-helpers.js'
 
 describe('sync session over a memory link pair', () => {
   it('two sessions converge: both end with the union, nothing received twice', async () => {
