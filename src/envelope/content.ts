@@ -59,7 +59,7 @@ function decodePairs (field: string, v: unknown): Parameter[] | undefined {
 /** Degrees → integer micro-degrees (rounded: 1e-6° ≈ 0.11 m, finer than any GNSS fix). */
 function micro (field: string, deg: unknown, maxDeg: number): number {
   if (typeof deg !== 'number' || !Number.isFinite(deg) || deg < -maxDeg || deg > maxDeg) badField(field, `must be a number in [-${maxDeg}, ${maxDeg}]`)
-  return Math.round(deg * MICRODEGREES_PER_DEGREE)
+  return Math.round(deg * MICRODEGREES_PER_DEGREE) + 0 // + 0: no -0 in decoded values
 }
 
 function fromMicro (field: string, v: unknown, maxDeg: number): number {

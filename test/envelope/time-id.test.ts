@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { CID } from 'multiformats/cid'
 import { base58btc } from 'multiformats/bases/base58'
+import * as Digest from 'multiformats/hashes/digest'
 import { describe, expect, it } from 'vitest'
 import { keyPairFromSeed } from '../../src/identity/keys.js'
 import {
@@ -49,6 +50,7 @@ describe('ids', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (d) => {
       const id = idFromDigest(d)
       expect(id).toMatch(/^bafkrei[a-z2-7]{52}$/)
+      expect(id).toBe(CID.createV1(0x55, Digest.create(0x12, d)).toString())
       expect(digestFromId(id)).toEqual(d)
     }))
   })
