@@ -59,6 +59,20 @@ describe('envelope codec', () => {
     expect(verifyEnvelopeSignature({ bytes: new Uint8Array(100), author: undefined as never }, alice.publicKey)).toBe(false)
   })
 
+  it('refuses a malleated signature (S + L): one message, one valid wire form, one id', () => {
+    const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n
+    const sBytes = env.signature.subarray(32)
+    let S = 0n
+    for (let i = 31; i >= 0; i--) S = (S << 8n) | BigInt(sBytes[i])
+    let S2 = S + L
+    const mall = env.bytes.slice()
+    for (let i = 0; i < 32; i++) { mall[mall.length - 32 + i] = Number(S2 & 0xffn); S2 >>= 8n }
+    const got = decodeEnvelope(mall)
+    expect(got.id).not.toBe(env.id)
+    expect(verifyEnvelopeSignature(got, alice.publicKey)).toBe(false)
+  })
+
   it('keeps an alert’s overhead below LXMF’s 111 bytes', () => {
     const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
     expect(envelopeOverhead(env)).toBeLessThan(LXMF_OVERHEAD_BYTES)
