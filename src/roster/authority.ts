@@ -17,6 +17,8 @@ export interface RosterView {
   member: (key: Uint8Array) => RosterMember | undefined
   isAnchor: (key: Uint8Array) => boolean
   isRevoked: (key: Uint8Array, at: number) => boolean
+  /** k-of-n verification of a signed roster against `anchors` (a state may memoise it). */
+  verifyRoster?: (signedBytes: Uint8Array) => RosterDocument
 }
 
 /** Kinds each role may ever issue; a member issues the intersection with its mayIssue.kinds. */
@@ -62,7 +64,8 @@ function refuse (code: ConstructorParameters<typeof C5Error>[0], message: string
 export function checkAuthority (state: RosterView, envelope: UnsignedEnvelope, authorKey: Uint8Array, _now?: number): AuthorityGrant {
   if (authorityPath(envelope.kind) === 'roster-signatures') {
     if (!(envelope.roster instanceof Uint8Array)) refuse('ROSTER_MALFORMED', 'a roster envelope carries a signed roster body')
-    return { via: 'roster-signatures', roster: verifySignedRoster(envelope.roster, state.anchors) }
+    const roster = state.verifyRoster?.(envelope.roster) ?? verifySignedRoster(envelope.roster, state.anchors)
+    return { via: 'roster-signatures', roster }
   }
   const at = envelope.created
   if (envelope.kind === 'revocation' && state.isAnchor(authorKey)) {

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import { keyId } from '../../src/identity/index.js'
 import {
-  createRosterState, decodeRosterSnapshot, encodeRosterSnapshot, type RosterChange, type RosterMember
+  checkAuthority, createRosterState, decodeRosterSnapshot, encodeRosterSnapshot, type RosterChange, type RosterMember
 } from '../../src/roster/index.js'
-import { DAY_MS, doc, expectCode, keys, member, signed, T0 } from './helpers.js'
+import { DAY_MS, doc, envelope, expectCode, keys, member, signed, T0 } from './helpers.js'
 
 const [r1, r2, r3] = [keys(101), keys(102), keys(103)]
 const anchors = { keys: [r1.publicKey, r2.publicKey, r3.publicKey], threshold: 2 }
@@ -61,6 +61,16 @@ describe('roster state: versions', () => {
     expect(p4.commit()).toBe(true)
     expect(p3.commit()).toBe(false)
     expect(s.version).toBe(4)
+  })
+
+  it('checking a roster envelope and applying its body verify it once, and a failed check is not remembered', () => {
+    const s = make()
+    const body = signed(doc(1, base), r1, r2)
+    const g = checkAuthority(s, { ...envelope(op.publicKey), kind: 'roster', content: undefined, roster: body }, op.publicKey)
+    expect(g.via).toBe('roster-signatures')
+    expect(s.apply(Uint8Array.from(body))).toBe(g.roster) // the memoised document
+    expectCode(() => s.apply(signed(doc(2, base), r1)), 'ROSTER_UNDER_THRESHOLD')
+    expectCode(() => s.apply(signed(doc(2, base), r1)), 'ROSTER_UNDER_THRESHOLD')
   })
 
   it('indexes members by key and by 8-byte key id', () => {
