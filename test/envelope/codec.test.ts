@@ -59,6 +59,18 @@ describe('envelope codec', () => {
     expect(verifyEnvelopeSignature({ bytes: new Uint8Array(100), author: undefined as never }, alice.publicKey)).toBe(false)
   })
 
+  it('decodes from a view into a larger buffer and keeps its own copy of the bytes', () => {
+    const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
+    const pool = Buffer.concat([Buffer.alloc(13, 0xaa), env.bytes, Buffer.alloc(7, 0xbb)])
+    const view = pool.subarray(13, 13 + env.bytes.length)
+    const got = decodeEnvelope(view)
+    expect(got).toEqual(env)
+    view.fill(0)
+    expect(got.bytes).toEqual(env.bytes)
+    expect(got.author).toEqual(keyId(alice.publicKey))
+    expect(verifyEnvelopeSignature(got, alice.publicKey)).toBe(true)
+  })
+
   it('refuses a malleated signature (S + L): one message, one valid wire form, one id', () => {
     const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
     const L = 2n ** 252n + 27742317777372353535851937790883648493n
