@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createReconciler, runLocal, type LocalRun } from '../../src/sync/reconcile/index.js'
 import type { SyncItem } from '../../src/sync/types.js'
-import { hexSet, makeSets, minus } from './reconcile-helpers.js'
+import { hexSet, makeSets, minus } from '../../src/sync/reconcile/sets.js'
 
 /** The differential oracle: have/need of the learning side equal the brute-force sets. */
 function expectExact (run: LocalRun, a: SyncItem[], b: SyncItem[]): void {

@@ -19,14 +19,14 @@ export const MAX_VARINT_BYTES = 8
 /** A set this small is sent as a full LIST at once instead of HELLO (cheaper than a sketch). */
 export const INLINE_LIST_MAX_ITEMS = 8
 /** Buckets per level of the difference-size sketch. */
-export const SKETCH_BUCKETS = 16
+export const SKETCH_BUCKETS = 32
 /** Upper bound of sketch levels accepted or produced. */
 export const SKETCH_MAX_LEVELS = 24
 /** Upper bound of sketch cells (levels × buckets) accepted from a peer. */
 export const SKETCH_MAX_CELLS = 1024
 
 /** Symbols sent in the first batch = ceil(FIRST_BATCH_PER_DIFF × d̂ + FIRST_BATCH_EXTRA). */
-export const FIRST_BATCH_PER_DIFF = 1.9
+export const FIRST_BATCH_PER_DIFF = 1.8
 export const FIRST_BATCH_EXTRA = 6
 /** A retry asks for this many times the symbols received so far. */
 export const RETRY_GROWTH = 1.5

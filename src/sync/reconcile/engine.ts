@@ -109,12 +109,21 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
     if (peerSize >= 0 && list.length !== peerSize) {
       throw new C5Error('SYNC_MALFORMED', 'LIST disagrees with the announced set size', { details: { reason: 'inconsistent' } })
     }
-    const theirs = new Set<string>()
-    for (const id of list) theirs.add(hex(id))
-    if (theirs.size !== list.length) throw new C5Error('SYNC_MALFORMED', 'duplicate id in LIST', { details: { reason: 'duplicate' } })
-    const have: Uint8Array[] = []
-    for (const id of own.ids) if (!theirs.delete(hex(id))) have.push(id)
-    const need = list.filter(id => theirs.has(hex(id)))
+    const present = new Uint8Array(own.size)
+    const need: Uint8Array[] = []
+    const needKeys = new Set<string>()
+    for (const id of list) {
+      const row = own.rowOf(id)
+      const dup = row >= 0 ? present[row]++ > 0 : needKeys.size === needKeys.add(hex(id)).size
+      if (dup) throw new C5Error('SYNC_MALFORMED', 'duplicate id in LIST', { details: { reason: 'duplicate' } })
+      if (row < 0) need.push(id)
+    }
+    const have = own.ids.filter((_, row) => present[row] === 0)
+    // A LIST after HELLO/SKETCH must match the digest announced there: a corrupted or
+    // inconsistent list is refused rather than turned into a wrong have/need.
+    if (peerDigest !== undefined && !verify(own, have, need, peerSize, peerDigest)) {
+      throw new C5Error('SYNC_MALFORMED', 'LIST does not match the announced set digest', { details: { reason: 'inconsistent' } })
+    }
     return step('done', encodeDone(), have, need)
   }
 

@@ -20,3 +20,5 @@ export { encodeVarint, readVarint, varintLength, writeVarint } from './varint.js
 export * from './constants.js'
 export { runLocal } from './local.js'
 export type { LocalRun, SideResult } from './local.js'
+export { makeSets, idFor, minus, hexSet } from './sets.js'
+export type { Pattern } from './sets.js'

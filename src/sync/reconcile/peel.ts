@@ -8,7 +8,8 @@
  */
 import { SYMBOL_WORDS, SymbolArray, xorInto, type SymbolEncoder } from './symbols.js'
 import { mapsTo, murmur32, nextIndex, nextState, SEED_CHECK_HI, SEED_CHECK_LO, SEED_INDEX } from './hash.js'
-import { compareIds, digestSorted, hex, type ItemTable } from './items.js'
+import { compareIds, digestConcat, hex, type ItemTable } from './items.js'
+import { ID_BYTES } from './constants.js'
 
 export interface PeelResult {
   complete: boolean
@@ -57,7 +58,7 @@ export function peel (own: SymbolEncoder, ownTable: ItemTable, peer: SymbolArray
     const key = hex(id)
     if (seen.has(key) || seen.size >= maxItems) return fail()
     seen.add(key)
-    if (ownTable.rowOf(key) !== undefined) have.push(id)
+    if (ownTable.rowOf(id) >= 0) have.push(id)
     else need.push(id)
     scratch.set(diff.subarray(o, o + SYMBOL_WORDS))
     // Remove the id from every symbol of its sequence below m (symbol i becomes zero).
@@ -80,18 +81,19 @@ export function peel (own: SymbolEncoder, ownTable: ItemTable, peer: SymbolArray
  * never becomes a wrong answer: it counts as a failed batch.
  */
 export function verify (ownTable: ItemTable, have: Uint8Array[], need: Uint8Array[], peerSize: number, peerDigest: Uint8Array): boolean {
-  if (ownTable.size - have.length + need.length !== peerSize) return false
-  const drop = new Set(have.map(hex))
+  const size = ownTable.size - have.length + need.length
+  if (size !== peerSize) return false
+  const drop = new Set<number>()
+  for (const id of have) drop.add(ownTable.rowOf(id))
   const add = [...need].sort(compareIds)
-  const own = ownTable.sorted()
-  const merged = function * (): Generator<Uint8Array> {
-    let a = 0
-    for (const id of own) {
-      while (a < add.length && compareIds(add[a], id) < 0) yield add[a++]
-      if (!drop.has(hex(id))) yield id
-    }
-    while (a < add.length) yield add[a++]
+  const { ids } = ownTable
+  const concat = new Uint8Array(size * ID_BYTES)
+  let at = 0
+  let a = 0
+  for (const row of ownTable.sortedRows()) {
+    while (a < add.length && compareIds(add[a], ids[row]) < 0) { concat.set(add[a++], at); at += ID_BYTES }
+    if (!drop.has(row)) { concat.set(ids[row], at); at += ID_BYTES }
   }
-  const got = digestSorted(merged())
-  return Buffer.compare(got, peerDigest) === 0
+  while (a < add.length) { concat.set(add[a++], at); at += ID_BYTES }
+  return Buffer.compare(digestConcat(concat), peerDigest) === 0
 }

@@ -1,6 +1,9 @@
-/** Deterministic sets for the reconciliation tests and benchmark. */
+/**
+ * Deterministic pairs of sets for tests, the `reconcile` benchmark and the simulator: no
+ * randomness beyond a seed, ids are sha2-256 digests like real envelope ids.
+ */
 import { createHash } from 'node:crypto'
-import type { SyncItem } from '../../src/sync/types.js'
+import type { SyncItem } from '../types.js'
 
 export const BASE_MS = 1_764_000_000_000 // > 2^32: millisecond timestamps
 
