@@ -118,10 +118,12 @@ export function checkPermission (member: RosterMember, envelope: UnsignedEnvelop
 }
 
 /**
- * An authority with national scope may revoke any key; one with a list of orgs only keys of
- * current members of its own org or of a listed org.
+ * An authority with national scope may revoke any key but an anchor's; one with a list of
+ * orgs only keys of current members of its own org or of a listed org.
  */
 export function checkRevocationTarget (state: RosterView, issuer: RosterMember, rev: Revocation): void {
+  // A member must not disable a root: anchor keys are revoked by anchors or a k-of-n roster.
+  if (state.isAnchor(rev.key)) refuse('ROSTER_SCOPE_NOT_ALLOWED', 'an anchor key can be revoked only by an anchor or a roster version', { key: toHex(rev.key) })
   const scope = issuer.mayIssue.scope
   if (scope === 'national') return
   const target = state.member(rev.key)

@@ -127,6 +127,13 @@ describe('roster state: revocations', () => {
     expect(s.revocations()).toEqual([])
   })
 
+  it('a member authority cannot revoke an anchor key; an anchor can', () => {
+    const s = make()
+    s.apply(signed(doc(1, base), r1, r2))
+    expectCode(() => s.addRevocation({ key: r1.publicKey, effective: T0 }, auth.publicKey, T0), 'ROSTER_SCOPE_NOT_ALLOWED')
+    expect(s.addRevocation({ key: r1.publicKey, effective: T0 }, r2.publicKey, T0)).toBe(true)
+  })
+
   it('an authority revoked earlier cannot revoke afterwards, but its earlier revocations stand', () => {
     const s = make()
     s.apply(signed(doc(1, base), r1, r2))
