@@ -48,28 +48,28 @@ function parsePeer (key: string, text: string): PeerRecord {
   }
 }
 
-export function createPeerBook (s: Sublevels, guard: () => void, onCorrupt: () => void): PeerBook {
+export function createPeerBook (sub: () => Sublevels, guard: () => void, onCorrupt: () => void): PeerBook {
   return {
     async get (keyHex) {
       guard()
       if (typeof keyHex !== 'string' || !PEER_KEY_PATTERN.test(keyHex)) throw bad('peer key must be 64 lowercase hex characters')
-      const text = await s.peers.get(keyHex)
+      const text = await sub().peers.get(keyHex)
       return text === undefined ? undefined : parsePeer(keyHex, text)
     },
     async put (record) {
       guard()
       const rec = validatePeerRecord(record)
-      await s.peers.put(rec.key, JSON.stringify(rec))
+      await sub().peers.put(rec.key, JSON.stringify(rec))
     },
     async delete (keyHex) {
       guard()
       if (typeof keyHex !== 'string' || !PEER_KEY_PATTERN.test(keyHex)) throw bad('peer key must be 64 lowercase hex characters')
-      await s.peers.del(keyHex)
+      await sub().peers.del(keyHex)
     },
     async list () {
       guard()
       const out: PeerRecord[] = []
-      for await (const [key, text] of s.peers.iterator()) {
+      for await (const [key, text] of sub().peers.iterator()) {
         try {
           out.push(parsePeer(key, text))
         } catch {
@@ -99,20 +99,20 @@ export function metaOps (s: Sublevels, name: string, value: MetaValue): BatchOp[
   return [{ type: 'put', sublevel: s.meta, key: validateMetaName(name), value: encodeMeta(value) }]
 }
 
-export function createMetaBook (s: Sublevels, guard: () => void, write: (ops: BatchOp[], sync: boolean) => Promise<void>): MetaBook {
+export function createMetaBook (sub: () => Sublevels, guard: () => void, write: (ops: BatchOp[], sync: boolean) => Promise<void>): MetaBook {
   return {
     async get (name) {
       guard()
-      const raw = await s.meta.get(validateMetaName(name, true))
+      const raw = await sub().meta.get(validateMetaName(name, true))
       return raw === undefined ? undefined : decodeMetaValue(raw) as MetaValue
     },
     async put (name, value, options = {}) {
       guard()
-      await write(metaOps(s, name, value), options.sync === true)
+      await write(metaOps(sub(), name, value), options.sync === true)
     },
     ops (name, value) {
       guard()
-      return metaOps(s, name, value)
+      return metaOps(sub(), name, value)
     }
   }
 }

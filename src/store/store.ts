@@ -37,8 +37,9 @@ export function createStore (init: StoreInit): MessageStore {
   const windowMs = init.options?.groupCommitWindowMs ?? GROUP_COMMIT_WINDOW_MS
   if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'tombstoneGraceMs must be a non-negative integer')
 
-  const db: RootDb = new Level<Uint8Array, Uint8Array>(init.path, { keyEncoding: 'view', valueEncoding: 'view' })
-  const s: Sublevels = openSublevels(db)
+  // Created in open(): abstract-level opens a database as soon as it is constructed.
+  let db!: RootDb
+  let s!: Sublevels
   const cache = new SyncCache()
   let state: 'new' | 'opening' | 'open' | 'closed' = 'new'
   let opening: Promise<void> | undefined
@@ -107,6 +108,8 @@ export function createStore (init: StoreInit): MessageStore {
   }
 
   async function doOpen (): Promise<void> {
+    db = new Level<Uint8Array, Uint8Array>(init.path, { keyEncoding: 'view', valueEncoding: 'view' })
+    s = openSublevels(db)
     try {
       await db.open()
     } catch (err) {
@@ -135,7 +138,9 @@ export function createStore (init: StoreInit): MessageStore {
     async close () {
       if (state === 'closed') return
       if (state === 'opening') await opening?.catch(() => {})
+      const wasOpen = state === 'open'
       state = 'closed'
+      if (!wasOpen) return
       await group.drain()
       await sweeping?.catch(() => {})
       await db.close()
@@ -193,8 +198,8 @@ export function createStore (init: StoreInit): MessageStore {
       return sweeping
     },
 
-    peers: createPeerBook(s, guard, () => { counters.corruptSkipped++ }),
-    meta: createMetaBook(s, guard, writeMaybeSync)
+    peers: createPeerBook(() => s, guard, () => { counters.corruptSkipped++ }),
+    meta: createMetaBook(() => s, guard, writeMaybeSync)
   }
   return store
 }

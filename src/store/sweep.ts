@@ -34,27 +34,24 @@ async function dueKeys (sub: Sublevels['byExpires'], upTo: number, max: number):
 async function expireBatch (c: SweepComponents, keys: Uint8Array[]): Promise<void> {
   const s = c.sublevels
   const ops: BatchOp[] = []
-  const removed: Array<{ created?: number, digest: Uint8Array }> = []
+  const removed: Uint8Array[] = []
   for (const key of keys) {
     const { time: expires, digest } = splitTimeDigest(key)
     const m = await c.load(digest)
     if (m !== undefined) {
       ops.push(...deleteOps(s, m.envelope))
-      removed.push({ created: m.envelope.created, digest })
+      removed.push(digest)
     } else {
       // Absent or corrupt record: drop what the key names; leftover index entries point
       // at nothing and queries skip them.
       ops.push({ type: 'del', sublevel: s.messages, key: digest }, { type: 'del', sublevel: s.byExpires, key })
-      removed.push({ digest })
+      removed.push(digest)
     }
     ops.push({ type: 'put', sublevel: s.tombstones, key: digest, value: timeBytes(expires) })
     ops.push({ type: 'put', sublevel: s.tombstonesByExpires, key: timeDigestKey(expires, digest), value: EMPTY })
   }
   await c.write(ops, false)
-  for (const r of removed) {
-    if (r.created !== undefined) c.cache.remove(r.created, r.digest)
-    else c.cache.removeId(r.digest)
-  }
+  for (const digest of removed) c.cache.removeId(digest)
 }
 
 export async function sweepExpired (c: SweepComponents, now: number): Promise<SweepResult> {

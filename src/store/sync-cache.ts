@@ -1,75 +1,91 @@
 /**
- * In-memory sorted index of stored messages by (created, digest), kept in step with the
+ * In-memory index of stored messages by (created, digest), kept in step with the
  * `idx-created` sublevel: built once at open, updated on put and sweep. It makes
  * `syncItems(now)` (the set reconciliation starts from, docs/PROTOCOL.md §5) a linear
- * filter over memory instead of a database scan on every (re)connect.
+ * pass over memory instead of a database scan on every (re)connect.
+ *
+ * Inserts and removals are O(1) (a backlog from a peer arrives in random created order;
+ * splicing each into a sorted array would cost O(n) each); the sorted array is rebuilt
+ * lazily, by one sort of the new entries and one merge, when items() is next called.
  */
 import type { SyncItem } from '../sync/types.js'
-import { compareBytes } from './keys.js'
+import { compareBytes, toHex } from './keys.js'
 
-interface Entry { timestamp: number, id: Uint8Array, expires: number }
+interface Entry { timestamp: number, id: Uint8Array, expires: number, removed: boolean }
 
-function compare (a: { timestamp: number, id: Uint8Array }, b: { timestamp: number, id: Uint8Array }): number {
+function compare (a: Entry, b: Entry): number {
   return a.timestamp - b.timestamp || compareBytes(a.id, b.id)
 }
 
 export class SyncCache {
-  private entries: Entry[] = []
+  private byId = new Map<string, Entry>()
+  private sorted: Entry[] = []
+  private pending: Entry[] = []
+  private removedCount = 0
 
-  get size (): number { return this.entries.length }
+  get size (): number { return this.byId.size }
 
   /** Appends in order; used while loading idx-created, whose iteration order is sorted. */
   loadSorted (timestamp: number, id: Uint8Array, expires: number): void {
-    this.entries.push({ timestamp, id, expires })
+    const key = toHex(id)
+    if (this.byId.has(key)) return
+    const e = { timestamp, id, expires, removed: false }
+    this.byId.set(key, e)
+    this.sorted.push(e)
   }
 
-  /** Index of the first entry >= (timestamp, id). */
-  private lowerBound (key: { timestamp: number, id: Uint8Array }): number {
-    let lo = 0
-    let hi = this.entries.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (compare(this.entries[mid], key) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
-  /** Returns false if it was already present (a concurrent duplicate put). */
+  /** Returns false if it was already present (e.g. a concurrent duplicate put). */
   insert (timestamp: number, id: Uint8Array, expires: number): boolean {
-    const entry = { timestamp, id, expires }
-    const i = this.lowerBound(entry)
-    if (i < this.entries.length && compare(this.entries[i], entry) === 0) return false
-    this.entries.splice(i, 0, entry)
+    const key = toHex(id)
+    if (this.byId.has(key)) return false
+    const e = { timestamp, id, expires, removed: false }
+    this.byId.set(key, e)
+    this.pending.push(e)
     return true
   }
 
-  remove (timestamp: number, id: Uint8Array): boolean {
-    const key = { timestamp, id }
-    const i = this.lowerBound(key)
-    if (i < this.entries.length && compare(this.entries[i], key) === 0) {
-      this.entries.splice(i, 1)
-      return true
-    }
-    return false
-  }
-
-  /** Removes by id alone (when the created time is unknown, e.g. a corrupt record). */
+  /** Removes by id (the created time is implied by the digest). */
   removeId (id: Uint8Array): boolean {
-    const i = this.entries.findIndex(e => compareBytes(e.id, id) === 0)
-    if (i < 0) return false
-    this.entries.splice(i, 1)
+    const key = toHex(id)
+    const e = this.byId.get(key)
+    if (e === undefined) return false
+    this.byId.delete(key)
+    e.removed = true
+    this.removedCount++
     return true
+  }
+
+  /** Folds pending inserts and removals into the sorted array: O(n + k log k). */
+  private settle (): void {
+    if (this.pending.length === 0 && this.removedCount === 0) return
+    const fresh = this.pending.filter(e => !e.removed).sort(compare)
+    const old = this.removedCount === 0 ? this.sorted : this.sorted.filter(e => !e.removed)
+    const out: Entry[] = new Array(old.length + fresh.length)
+    let i = 0
+    let j = 0
+    let k = 0
+    while (i < old.length && j < fresh.length) out[k++] = compare(old[i], fresh[j]) <= 0 ? old[i++] : fresh[j++]
+    while (i < old.length) out[k++] = old[i++]
+    while (j < fresh.length) out[k++] = fresh[j++]
+    this.sorted = out
+    this.pending = []
+    this.removedCount = 0
   }
 
   /** Unexpired (expires > now) items, sorted by (timestamp, id). */
   items (now: number): SyncItem[] {
+    this.settle()
     const out: SyncItem[] = []
-    for (const e of this.entries) {
+    for (const e of this.sorted) {
       if (e.expires > now) out.push({ timestamp: e.timestamp, id: e.id })
     }
     return out
   }
 
-  clear (): void { this.entries = [] }
+  clear (): void {
+    this.byId.clear()
+    this.sorted = []
+    this.pending = []
+    this.removedCount = 0
+  }
 }
