@@ -29,14 +29,20 @@ export const MAX_VARINT_BYTES = 9
 export const HELLO_TIMEOUT_MS = 30_000
 /** Default pause between two reconciliation rounds started by the initiator. */
 export const RECONCILE_INTERVAL_MS = 60_000
-/** How long one reconciliation round may take before the session is aborted. */
+/** How long the running round may go without a RECON frame either way before the session is aborted. */
 export const ROUND_TIMEOUT_MS = 120_000
 /** Largest reconciliation engine message reassembled from RECON fragments (bounds memory per peer). */
 export const MAX_RECON_MESSAGE_BYTES = 16 * 1024 * 1024
 /** Most engine messages one round may take in either direction before it is refused. */
 export const MAX_ROUND_TRIPS = 64
-/** Fewest milliseconds between two rounds started by the peer (a flood is refused). */
-export const MIN_PEER_ROUND_INTERVAL_MS = 1_000
+/** Fewest milliseconds between two rounds this side starts (its own pacing). */
+export const MIN_ROUND_INTERVAL_MS = 1_000
+/**
+ * Rounds the peer may start: one per MIN_ROUND_INTERVAL_MS on average, with this burst to
+ * absorb arrival jitter. Past it the session ends with SYNC_LIMIT_EXCEEDED (each round costs
+ * a scan of our items).
+ */
+export const PEER_ROUND_BURST = 10
 /** After sending an id, a reconciliation `have` for it is not resent for this long (it may be in flight). */
 export const RESEND_AFTER_MS = 30_000
 

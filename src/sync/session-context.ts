@@ -58,7 +58,11 @@ export interface Ctx {
   myRound?: Round
   peerRound?: Round
   nextRound: number
-  lastPeerRoundAt: number
+  /** When this side last started a round (pacing, MIN_ROUND_INTERVAL_MS). */
+  lastMyRoundAt: number
+  cancelPacedRound?: () => void
+  /** Rounds the peer may start (PEER_ROUND_BURST, one per MIN_ROUND_INTERVAL_MS). */
+  peerRounds: TokenBucket
   resyncPending: boolean
   /** True while startRound awaits the item list (a second start becomes pending). */
   roundStarting: boolean
@@ -77,6 +81,8 @@ export interface Ctx {
   /** A protocol violation or local failure: ERROR to the peer (best effort), then abort. */
   fail: (error: C5Error, reason?: 'error' | 'banned') => void
   emit: (event: SyncEvent) => void
+  /** Restarts the running round's idle timeout (a RECON frame went out or came in). */
+  touchRound: () => void
   log: (event: string, fields?: Record<string, unknown>) => void
 }
 

@@ -10,7 +10,7 @@ import type { DoneFrame, ReconFrame } from './frames.js'
 import { idKey } from './bounded-set.js'
 import { isLive, queueControl, type Ctx, type Round } from './session-context.js'
 import { queueMessage } from './session-send.js'
-import { ID_BYTES, MAX_ROUND_TRIPS, MIN_PEER_ROUND_INTERVAL_MS } from './constants.js'
+import { ID_BYTES, MAX_ROUND_TRIPS, MIN_ROUND_INTERVAL_MS } from './constants.js'
 import type { ReconcileStep } from './types.js'
 
 const FRAME_HEADER_BYTES = 2
@@ -22,15 +22,25 @@ const RECON_HEADER_MAX_BYTES = FRAME_HEADER_BYTES + 1 + 9
 export async function startRound (ctx: Ctx): Promise<void> {
   if (ctx.phase !== 'ready') return
   if (ctx.myRound !== undefined || ctx.roundStarting) { ctx.resyncPending = true; return }
+  // Pace our own rounds so an honest peer never trips its round limit.
+  const waitMs = ctx.lastMyRoundAt + MIN_ROUND_INTERVAL_MS - ctx.components.clock.now()
+  if (waitMs > 0) {
+    if (ctx.cancelPacedRound === undefined) {
+      ctx.cancelPacedRound = ctx.schedule(waitMs, () => {
+        ctx.cancelPacedRound = undefined
+        void startRound(ctx).catch(e => ctx.fail(asC5(e)))
+      })
+    }
+    return
+  }
+  ctx.lastMyRoundAt = ctx.components.clock.now()
   ctx.roundStarting = true
   try {
     const items = await ctx.components.items()
     if (ctx.phase !== 'ready') return
     const round: Round = { round: ctx.nextRound++, reconciler: ctx.options.createReconciler(items), trips: 0, have: 0, need: 0 }
-    round.cancelTimeout = ctx.schedule(ctx.options.roundTimeoutMs, () => {
-      ctx.fail(new C5Error('SYNC_TIMEOUT', `reconciliation round ${round.round} timed out`))
-    })
     ctx.myRound = round
+    ctx.touchRound()
     sendRecon(ctx, true, round.round, round.reconciler.initiate())
     ctx.stats.reconcileRoundTrips++
   } finally {
@@ -77,7 +87,21 @@ function reassemble (ctx: Ctx, f: ReconFrame): Uint8Array | undefined {
   return out
 }
 
+/**
+ * (Re)arms the idle timeout of the round we run: it fires when no RECON frame went either
+ * way for roundTimeoutMs, so a slow link with steady progress is not cut off.
+ */
+export function touchRound (ctx: Ctx): void {
+  const round = ctx.myRound
+  if (round === undefined) return
+  round.cancelTimeout?.()
+  round.cancelTimeout = ctx.schedule(ctx.options.roundTimeoutMs, () => {
+    ctx.fail(new C5Error('SYNC_TIMEOUT', `reconciliation round ${round.round} made no progress`))
+  })
+}
+
 export async function onRecon (ctx: Ctx, f: ReconFrame): Promise<void> {
+  ctx.touchRound()
   const message = reassemble(ctx, f)
   if (message === undefined) return
   if (f.senderInitiated) {
@@ -104,11 +128,8 @@ async function onPeerRound (ctx: Ctx, roundNo: number, message: Uint8Array): Pro
   if (round === undefined || round.round !== roundNo) {
     if (round !== undefined && roundNo < round.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${roundNo}`)
     // Each new peer round costs a scan of our items: a flood of rounds is refused.
-    const now = ctx.components.clock.now()
-    if (now - ctx.lastPeerRoundAt < MIN_PEER_ROUND_INTERVAL_MS) {
-      throw new C5Error('SYNC_LIMIT_EXCEEDED', `peer started rounds less than ${MIN_PEER_ROUND_INTERVAL_MS} ms apart`)
-    }
-    ctx.lastPeerRoundAt = now
+    if (ctx.peerRounds.delayFor(1) > 0) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'peer starts rounds too often')
+    ctx.peerRounds.take(1)
     const items = await ctx.components.items()
     round = { round: roundNo, reconciler: ctx.options.createReconciler(items), trips: 0, have: 0, need: 0 }
     ctx.peerRound = round

@@ -3,6 +3,7 @@
  * roster-first, and queuing messages for push and transfer (docs/protocol/sync.md
  * §"Priority", §"Budget and rate limits", §"Roster first").
  */
+import { createHash } from 'node:crypto'
 import { C5Error, isC5Error } from '../errors.js'
 import { precedenceRank, type Precedence } from '../envelope/types.js'
 import { encodeFrame } from './frames.js'
@@ -22,6 +23,8 @@ export function ensureRosterFirst (ctx: Ctx): void {
   const r = ctx.components.roster()
   if (r.bytes === undefined || r.version <= ctx.peerRosterVersion) return
   ctx.peerRosterVersion = r.version
+  // The roster envelope is also a stored message: don't offer it again as a MSG.
+  ctx.peerHas.set(idKey(new Uint8Array(createHash('sha256').update(r.bytes).digest())), { via: 'sent', at: ctx.components.clock.now() })
   queueControl(ctx, { type: 'roster', envelope: r.bytes })
 }
 
@@ -103,7 +106,10 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     ctx.stats.sent[type].frames++
     ctx.stats.sent[type].bytes += frame.length
     if (type === 'msg') ctx.stats.messagesSent++
-    if (type === 'recon') ctx.stats.reconcileBytesSent += frame.length
+    if (type === 'recon') {
+      ctx.stats.reconcileBytesSent += frame.length
+      ctx.touchRound() // progress: the round timeout counts from the last RECON in or out
+    }
   }
 }
 

@@ -15,7 +15,7 @@ import { PRECEDENCES } from '../envelope/types.js'
 import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
-  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_RECON_MESSAGE_BYTES, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
+  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
   RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
@@ -23,7 +23,7 @@ import { OutgoingQueue } from './queue.js'
 import { createReconciler } from './reconcile/index.js'
 import { isLive, queueControl, type Ctx, type PeerHas, type ResolvedOptions } from './session-context.js'
 import { HANDLERS } from './session-receive.js'
-import { asC5, startRound } from './session-rounds.js'
+import { asC5, startRound, touchRound } from './session-rounds.js'
 import { ensureRosterFirst, queueMessage, runSender } from './session-send.js'
 import type { PushMessage, SessionEnd, SyncComponents, SyncSession, SyncSessionOptions } from './session-types.js'
 import { copyStats, emptyStats } from './stats.js'
@@ -66,7 +66,8 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     peerHas: new BoundedIdMap<PeerHas>(options.maxPeerHas ?? MAX_PEER_HAS),
     stats: emptyStats(),
     nextRound: 0,
-    lastPeerRoundAt: -Infinity,
+    lastMyRoundAt: -Infinity,
+    peerRounds: new TokenBucket({ ratePerS: 1000 / MIN_ROUND_INTERVAL_MS, burst: PEER_ROUND_BURST, now: clock.now }),
     resyncPending: false,
     roundStarting: false,
     wake: () => { const w = wakeSender; wakeSender = undefined; w?.() },
@@ -114,6 +115,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
         .then(async () => { await closeWithin(ctx, CLOSE_FLUSH_TIMEOUT_MS) })
         .finally(() => { ctx.end({ reason, code: error.code, error }) })
     },
+    touchRound: () => { touchRound(ctx) },
     emit (event) {
       try { opts.onEvent?.(event) } catch (e) { ctx.log('sync.event-handler-threw', { error: String(e) }) }
     },

@@ -7,6 +7,7 @@ import { memoryLinkPair } from '../../src/links/memory/index.js'
 import { createSyncSession } from '../../src/sync/session.js'
 import type { SyncEvent, SyncSessionOptions } from '../../src/sync/session-types.js'
 import { encodeVarint } from '../../src/sync/varint.js'
+import { PEER_ROUND_BURST } from '../../src/sync/constants.js'
 import { alert, author, fakeNode, helloFrame, manualClock, rawPeer, settle, until, T0, type Author } from './session-helpers.js'
 
 function honestWithRaw (opts: SyncSessionOptions = {}, authors: Author[] = []) {
@@ -70,6 +71,41 @@ describe('sync session limits and failures', () => {
       for (const f of frames) await t.peer.send(f)
       expect(await t.session.done).toMatchObject({ reason: 'error', code })
     }
+  })
+
+  it('times out a round without progress, and refuses oversize, interleaved or too frequent RECON', async () => {
+    const t = honestWithRaw({ roundTimeoutMs: 10_000 })
+    t.session.start()
+    await t.peer.send(helloFrame()) // smaller key: the session initiates a round and waits
+    await until(() => t.peer.received.some(f => f.type === 'recon'))
+    await t.clock.advance(9_999)
+    await t.peer.send({ type: 'recon', senderInitiated: false, round: 0, more: true, message: new Uint8Array(10) }) // progress
+    await t.clock.advance(9_999)
+    expect(t.session.stats().roundsCompleted).toBe(0)
+    await t.clock.advance(1)
+    expect(await t.session.done).toMatchObject({ reason: 'error', code: 'SYNC_TIMEOUT' })
+
+    const big = honestWithRaw({ maxReconMessageBytes: 1000 })
+    big.session.start()
+    await big.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
+    for (let i = 0; i < 3; i++) await big.peer.send({ type: 'recon', senderInitiated: true, round: 0, more: true, message: new Uint8Array(400) })
+    expect(await big.session.done).toMatchObject({ reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' })
+
+    const mixed = honestWithRaw()
+    mixed.session.start()
+    await mixed.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
+    await mixed.peer.send({ type: 'recon', senderInitiated: true, round: 0, more: true, message: new Uint8Array(4) })
+    await mixed.peer.send({ type: 'recon', senderInitiated: true, round: 1, more: false, message: new Uint8Array(4) })
+    expect(await mixed.session.done).toMatchObject({ reason: 'error', code: 'SYNC_MALFORMED' })
+
+    const flood = honestWithRaw()
+    flood.session.start()
+    await flood.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
+    const { createReconciler } = await import('../../src/sync/reconcile/index.js')
+    for (let round = 0; round <= PEER_ROUND_BURST; round++) {
+      await flood.peer.send({ type: 'recon', senderInitiated: true, round, more: false, message: createReconciler([]).initiate() })
+    }
+    expect(await flood.session.done).toMatchObject({ reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' })
   })
 
   it('times out a silent peer (injected clock) and clears its timers', async () => {
