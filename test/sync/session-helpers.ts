@@ -90,7 +90,7 @@ export interface FakeNode {
  * knows (by key id), refuse unknown authors (ROSTER_UNKNOWN_AUTHOR), dedup (INGEST_DUPLICATE).
  * A roster-kind envelope with a higher version replaces the roster.
  */
-export function fakeNode (clock: SyncClock, authors: Author[], opts: { roster?: Envelope, rosterVersion?: number } = {}): FakeNode {
+export function fakeNode (clock: SyncClock, authors: Author[], opts: { roster?: Envelope, rosterVersion?: number, authorsFromVersion?: Map<number, Author[]> } = {}): FakeNode {
   const store = new Map<string, Envelope>()
   const accepted: FakeNode['accepted'] = []
   const rejected: FakeNode['rejected'] = []
@@ -117,6 +117,10 @@ export function fakeNode (clock: SyncClock, authors: Author[], opts: { roster?: 
     async ingest (bytes, source) {
       let env: Envelope
       try { env = decodeEnvelope(bytes) } catch (e) { return reject(e instanceof C5Error ? e.code : 'ENVELOPE_MALFORMED', source) }
+      // Authors added by a roster version are known only once that version is held.
+      for (const [v, list] of opts.authorsFromVersion ?? []) {
+        if (roster.version >= v) for (const a of list) byKeyId.set(hex(keyId(a.keyPair.publicKey)), a.keyPair.publicKey)
+      }
       const key = byKeyId.get(hex(env.author))
       if (key === undefined) return reject('ROSTER_UNKNOWN_AUTHOR', source)
       if (!verifyEnvelopeSignature(env, key)) return reject('ENVELOPE_BAD_SIGNATURE', source)

@@ -37,9 +37,10 @@ describe('sync session over a memory link pair', () => {
   it('a newer roster travels first: the lower-roster peer gets ROSTER before any MSG', async () => {
     const clock = manualClock()
     const root = author('CNI'); const alice = author('MX-YUC')
+    // Alice joins in roster version 2: B, at version 1, accepts her messages only after it.
     const r2 = rosterEnvelope(root, 2, T0 - 60_000)
     const A = fakeNode(clock, [root, alice], { roster: r2 })
-    const B = fakeNode(clock, [root, alice], { rosterVersion: 1 })
+    const B = fakeNode(clock, [root], { rosterVersion: 1, authorsFromVersion: new Map([[2, [alice]]]) })
     for (let i = 0; i < 10; i++) A.put(alert(alice, { now: T0 - 1000 + i, headline: `m ${i}`, precedence: 'flash' }))
     const [a, b] = setup([A, B])
     // A push queued before the HELLO exchange must still wait for the ROSTER.
@@ -52,6 +53,8 @@ describe('sync session over a memory link pair', () => {
     expect(types.indexOf('roster')).toBeLessThan(firstMsg)
     expect(B.accepted[0].kind).toBe('roster')
     expect(B.rosterVersion()).toBe(2)
+    expect(B.rejected).toEqual([]) // nothing arrived before the roster that authorises it
+    expect(b.session.stats().penalty).toBe(0)
     // A has the higher roster: it never receives one.
     expect(a.received.some(f => f.type === 'roster')).toBe(false)
     await a.session.stop()
