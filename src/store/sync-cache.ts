@@ -22,6 +22,8 @@ export class SyncCache {
   private sorted: Entry[] = []
   private pending: Entry[] = []
   private removedCount = 0
+  /** Last items() answer, valid while nothing changed and no entry crossed its expiry. */
+  private memo: { items: SyncItem[], validFrom: number, validUntil: number } | undefined
 
   get size (): number { return this.byId.size }
 
@@ -41,6 +43,7 @@ export class SyncCache {
     const e = { timestamp, id, expires, removed: false }
     this.byId.set(key, e)
     this.pending.push(e)
+    this.memo = undefined
     return true
   }
 
@@ -52,6 +55,7 @@ export class SyncCache {
     this.byId.delete(key)
     e.removed = true
     this.removedCount++
+    this.memo = undefined
     return true
   }
 
@@ -72,17 +76,30 @@ export class SyncCache {
     this.removedCount = 0
   }
 
-  /** Unexpired (expires > now) items, sorted by (timestamp, id). */
+  /**
+   * Unexpired (expires > now) items, sorted by (timestamp, id). A fresh array each call
+   * (callers may keep or reorder it); the item objects are shared between calls while the
+   * set is unchanged, which makes repeated calls on a 100k store cheap.
+   */
   items (now: number): SyncItem[] {
+    const m = this.memo
+    if (m !== undefined && now >= m.validFrom && now < m.validUntil) return m.items.slice()
     this.settle()
     const out: SyncItem[] = []
+    let validFrom = -Infinity // the answer holds while every excluded entry stays expired…
+    let validUntil = Infinity // …and every included one stays unexpired
     for (const e of this.sorted) {
-      if (e.expires > now) out.push({ timestamp: e.timestamp, id: e.id })
+      if (e.expires > now) {
+        out.push({ timestamp: e.timestamp, id: e.id })
+        if (e.expires < validUntil) validUntil = e.expires
+      } else if (e.expires > validFrom) validFrom = e.expires
     }
-    return out
+    this.memo = { items: out, validFrom, validUntil }
+    return out.slice()
   }
 
   clear (): void {
+    this.memo = undefined
     this.byId.clear()
     this.sorted = []
     this.pending = []
