@@ -57,6 +57,8 @@ export interface Ctx {
   stats: SyncStats
   myRound?: Round
   peerRound?: Round
+  /** Highest round number the peer has started (−1: none). */
+  lastPeerRound: number
   nextRound: number
   /** When this side last started a round (pacing, MIN_ROUND_INTERVAL_MS). */
   lastMyRoundAt: number

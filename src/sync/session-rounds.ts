@@ -126,7 +126,9 @@ export async function onRecon (ctx: Ctx, f: ReconFrame): Promise<void> {
 async function onPeerRound (ctx: Ctx, roundNo: number, message: Uint8Array): Promise<void> {
   let round = ctx.peerRound
   if (round === undefined || round.round !== roundNo) {
-    if (round !== undefined && roundNo < round.round) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${roundNo}`)
+    // Round numbers of one sender only increase (§"Reconciliation").
+    if (roundNo <= ctx.lastPeerRound) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${roundNo}`)
+    ctx.lastPeerRound = roundNo
     // Each new peer round costs a scan of our items: a flood of rounds is refused.
     if (ctx.peerRounds.delayFor(1) > 0) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'peer starts rounds too often')
     ctx.peerRounds.take(1)

@@ -66,6 +66,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     peerHas: new BoundedIdMap<PeerHas>(options.maxPeerHas ?? MAX_PEER_HAS),
     stats: emptyStats(),
     nextRound: 0,
+    lastPeerRound: -1,
     lastMyRoundAt: -Infinity,
     peerRounds: new TokenBucket({ ratePerS: 1000 / MIN_ROUND_INTERVAL_MS, burst: PEER_ROUND_BURST, now: clock.now }),
     resyncPending: false,

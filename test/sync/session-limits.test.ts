@@ -98,6 +98,15 @@ describe('sync session limits and failures', () => {
     await mixed.peer.send({ type: 'recon', senderInitiated: true, round: 1, more: false, message: new Uint8Array(4) })
     expect(await mixed.session.done).toMatchObject({ reason: 'error', code: 'SYNC_MALFORMED' })
 
+    const replay = honestWithRaw()
+    replay.session.start()
+    await replay.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
+    const { createReconciler: mk } = await import('../../src/sync/reconcile/index.js')
+    await replay.peer.send({ type: 'recon', senderInitiated: true, round: 5, more: false, message: mk([]).initiate() })
+    await replay.peer.send({ type: 'done', round: 5 })
+    await replay.peer.send({ type: 'recon', senderInitiated: true, round: 4, more: false, message: mk([]).initiate() })
+    expect(await replay.session.done).toMatchObject({ reason: 'error', code: 'SYNC_UNEXPECTED' })
+
     const flood = honestWithRaw()
     flood.session.start()
     await flood.peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
