@@ -72,6 +72,25 @@ describe('sync transfer', () => {
     await a.session.stop()
   })
 
+  it('reconciliation bytes follow the difference, not the store (n = 2,000, d = 20)', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    for (let i = 0; i < 2020; i++) {
+      const e = alert(alice, { now: T0 - 1_000_000 + i * 10, headline: `n${i}` })
+      if (i % 101 !== 0) { A.put(e); B.put(e) } else if (i % 2 === 0) A.put(e); else B.put(e)
+    }
+    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0 } })
+    a.session.start(); b.session.start()
+    await until(() => A.store.size === 2020 && B.store.size === 2020 && roundsDone(a) > 0 && roundsDone(b) > 0, 2000)
+    const sa = a.session.stats(); const sb = b.session.stats()
+    const reconBytes = sa.reconcileBytesSent + sb.reconcileBytesSent
+    expect(reconBytes).toBeLessThan(20 * 32 * 8) // naive: 2,000 × 32 = 64,000 bytes
+    expect(sa.reconcileRoundTrips + sb.reconcileRoundTrips).toBeLessThanOrEqual(3)
+    expect(sa.messagesSent + sb.messagesSent).toBe(20)
+    await a.session.stop()
+  })
+
   it('an engine where both sides learn have/need still sends nothing twice (test-only full-list engine)', async () => {
     const clock = manualClock()
     const alice = author()
