@@ -38,9 +38,13 @@ export function array (v: unknown, path: string, max: number): unknown[] {
   return v
 }
 
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u
+
 export function text (v: unknown, path: string, maxChars: number): string {
   if (typeof v !== 'string') throw malformed(path, 'a text string')
   if (v.length > maxChars) throw malformed(path, `at most ${maxChars} characters`)
+  // A lone surrogate has no UTF-8 form: the encoder would silently replace it (with /u, this class matches only lone ones).
+  if (LONE_SURROGATE.test(v)) throw malformed(path, 'well-formed Unicode text')
   return v
 }
 

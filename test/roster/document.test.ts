@@ -61,6 +61,14 @@ describe('roster document codec', () => {
     expectCode(() => rosterDocumentFromJSON(null), 'ROSTER_MALFORMED')
   })
 
+  it('refuses text that has no UTF-8 form (a lone surrogate) instead of altering it; keeps any other text exactly', () => {
+    expectCode(() => encodeRosterDocument(doc(1, [member(keys(1), { name: 'C5 \uD800' })])), 'ROSTER_MALFORMED')
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), name => {
+      const d = doc(1, [member(keys(1), { name })])
+      expect(decodeRosterDocument(encodeRosterDocument(d))).toEqual(d)
+    }), { numRuns: 200 })
+  })
+
   it('keeps timestamps above 2^32 ms exact', () => {
     const d = doc(2 ** 40, [member(keys(1), { validUntil: 2 ** 52 })], { issued: 2 ** 45 + 1 })
     expect(decodeRosterDocument(encodeRosterDocument(d))).toEqual(d)
