@@ -16,7 +16,7 @@ export * from './types.js'
 export { encodeRosterDocument, decodeRosterDocument } from './document.js'
 export {
   encodeSignedRoster, decodeSignedRoster, signRoster, verifySignedRoster, rosterSigningPayload,
-  checkAnchors, validAnchorSigners
+  checkAnchors, validAnchorSigners, rosterSignatureStatus, type RosterSignatureStatus
 } from './signed.js'
 export { createRevocationSet, type RevocationSet } from './revocations.js'
 export {

@@ -130,3 +130,36 @@ export function compareBytes (a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
   return a.length - b.length
 }
+
+export interface RosterSignatureStatus {
+  version: number
+  /** Anchor keys (hex) whose signatures verify. */
+  validSigners: string[]
+  /** Signature entries by keys that are not anchors (ignored by verification). */
+  unknownSigners: string[]
+  /** Entries by anchor keys whose signature does not verify. */
+  invalidSigners: string[]
+  threshold: number
+  /** validSigners.length ≥ threshold. */
+  complete: boolean
+}
+
+/**
+ * Where a signed roster stands in the k-of-n gathering (`c5mesh roster show|sign`): who has
+ * signed and whether it is enough. Throws only for a malformed roster or bad anchors.
+ */
+export function rosterSignatureStatus (bytes: Uint8Array, anchors: TrustAnchors): RosterSignatureStatus {
+  checkAnchors(anchors)
+  const signed = decodeSignedRoster(bytes)
+  const { version } = decodeRosterDocument(signed.document)
+  const anchorSet = new Set(anchors.keys.map(toHex))
+  const valid = validAnchorSigners(signed, anchors)
+  const unknown = new Set<string>()
+  const invalid = new Set<string>()
+  for (const x of signed.signatures) {
+    const k = toHex(x.key)
+    if (!anchorSet.has(k)) unknown.add(k)
+    else if (!valid.has(k)) invalid.add(k)
+  }
+  return { version, validSigners: [...valid], unknownSigners: [...unknown], invalidSigners: [...invalid], threshold: anchors.threshold, complete: valid.size >= anchors.threshold }
+}

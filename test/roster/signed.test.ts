@@ -4,7 +4,7 @@ import { isC5Error } from '../../src/errors.js'
 import { sign } from '../../src/identity/index.js'
 import {
   decodeSignedRoster, encodeRosterDocument, encodeSignedRoster, signRoster, verifySignedRoster,
-  rosterSigningPayload, ROSTER_SIGNATURE_DOMAIN
+  rosterSigningPayload, rosterSignatureStatus, ROSTER_SIGNATURE_DOMAIN
 } from '../../src/roster/index.js'
 import { doc, expectCode, keys, member, signed } from './helpers.js'
 
@@ -69,6 +69,17 @@ describe('signed roster, k of n', () => {
     expect(c.signatures).toHaveLength(3)
     expect(verifySignedRoster(encodeSignedRoster(c), { ...anchors, threshold: 3 })).toEqual(d)
     expectCode(() => signRoster(new Uint8Array([1, 2, 3]), r1), 'ROSTER_MALFORMED')
+  })
+
+  it('reports the k-of-n gathering: valid, unknown and invalid signers and whether it is complete', () => {
+    const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+    const one = decodeSignedRoster(signed(d, r1, stranger))
+    const bad = { key: r3.publicKey, signature: one.signatures[0].signature }
+    const bytes = encodeSignedRoster({ document: one.document, signatures: [...one.signatures, bad] })
+    expect(rosterSignatureStatus(bytes, anchors)).toEqual({
+      version: 1, validSigners: [toHex(r1.publicKey)], unknownSigners: [toHex(stranger.publicKey)], invalidSigners: [toHex(r3.publicKey)], threshold: 2, complete: false
+    })
+    expect(rosterSignatureStatus(encodeSignedRoster(signRoster(bytes, r2)), anchors).complete).toBe(true)
   })
 
   it('refuses bad anchors from config with CONFIG_INVALID', () => {
