@@ -1,0 +1,13 @@
+/** Error codes → HTTP statuses (README "Error codes"). Unknown codes are 500. */
+import type { ErrorCode } from '../errors.js'
+
+export function httpStatusOf (code: ErrorCode | string): number {
+  if (code === 'INGEST_DUPLICATE' || code === 'INGEST_TOMBSTONED') return 409
+  if (code === 'NODE_NOT_FOUND' || code === 'STORE_NOT_FOUND') return 404
+  if (code === 'CLI_BAD_ARGUMENT' || code === 'API_BAD_REQUEST') return 400
+  if (code === 'ENVELOPE_TOO_LARGE') return 413
+  if (code.startsWith('ENVELOPE_')) return 422
+  if (code.startsWith('ROSTER_')) return 403
+  if (code === 'STORE_LOCKED' || code === 'NODE_LOCKED') return 423
+  return 500
+}

@@ -1,0 +1,63 @@
+/**
+ * The node's local HTTP API (fastify), bound to loopback by default. The CLI uses it when a
+ * daemon runs; the operator console (a later issue) will too. Errors answer
+ * `{ code, message }` with the status from errors.ts.
+ *
+ *   GET  /v1/status              node, store, roster, ingest and peer counters
+ *   GET  /v1/peers               roster peers with their connection and sync state
+ *   GET  /v1/messages?kind&precedence&org&since&until&limit&order
+ *   GET  /v1/messages/:id
+ *   POST /v1/messages            body: one envelope (application/octet-stream) → ingest
+ *   GET  /v1/roster
+ *   GET  /v1/rejections          the last rejections kept by ingest
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import { C5Error } from '../errors.js'
+import type { NodeCore } from '../node/core.js'
+import type { MeshNode } from '../node/mesh.js'
+import { inbox, parseInboxQuery, rosterView, show, status } from '../node/service.js'
+import { envelopeView } from '../node/views.js'
+import { httpStatusOf } from './errors.js'
+
+export interface ApiOptions {
+  core: NodeCore
+  mesh?: MeshNode
+  /** Extra fields for /v1/status (pid, org, peer id…). */
+  info?: () => Record<string, unknown>
+  /** Largest accepted request body, bytes (one envelope plus slack). */
+  bodyLimitBytes?: number
+}
+
+export async function createApi (options: ApiOptions): Promise<FastifyInstance> {
+  const { core, mesh } = options
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 })
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof C5Error) return reply.status(httpStatusOf(err.code)).send(err.toJSON())
+    const status = (err as { statusCode?: number }).statusCode ?? 500
+    return reply.status(status).send({ code: status < 500 ? 'API_BAD_REQUEST' : 'INGEST_INTERNAL', message: (err as Error).message })
+  })
+
+  app.get('/v1/status', async () => {
+    const peers = mesh === undefined ? undefined : await mesh.peers()
+    return status(core, {
+      running: true,
+      ...options.info?.(),
+      ...(mesh === undefined ? {} : { peerId: mesh.peerId, addrs: mesh.addrs(), peers: peers!.filter(p => p.state === 'connected').map(p => p.peerId), sessions: mesh.sessionCount() })
+    })
+  })
+  app.get('/v1/peers', async () => mesh === undefined ? [] : mesh.peers())
+  app.get('/v1/messages', async req => inbox(core, parseInboxQuery(req.query)))
+  app.get<{ Params: { id: string } }>('/v1/messages/:id', async req => show(core, req.params.id))
+  app.post('/v1/messages', async (req, reply) => {
+    const body = req.body
+    if (!(body instanceof Uint8Array)) throw new C5Error('API_BAD_REQUEST', 'send one envelope as application/octet-stream')
+    const r = await core.ingest.ingest(new Uint8Array(body), 'local', { sync: true })
+    if (!r.ok) return reply.status(httpStatusOf(r.code)).send(r)
+    return reply.status(201).send({ ok: true, message: envelopeView(r.envelope) })
+  })
+  app.get('/v1/roster', async () => rosterView(core))
+  app.get('/v1/rejections', async () => core.ingest.recentRejections())
+  return app
+}

@@ -1,0 +1,40 @@
+/** c5mesh start: run the node until SIGINT/SIGTERM. */
+import type { Command } from 'commander'
+import { toHex } from '../../identity/index.js'
+import { initNode, isInitialised } from '../../node/init.js'
+import { startDaemon } from '../../node/daemon.js'
+import type { CliContext } from '../context.js'
+import type { Out } from '../output.js'
+import { parseOrg } from '../parse.js'
+
+type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
+
+export function registerStart (program: Command, get: Ctx): void {
+  program.command('start')
+    .description('run this node: mesh, sync and the local API (first run: a development identity and roster)')
+    .option('--org <code>', 'org for a first-run development set-up (default MX-CMX)')
+    .action(async (o: { org?: string }) => {
+      const { ctx, out } = get()
+      const w = out().write
+      if (!await isInitialised(ctx.paths.dir)) {
+        const r = await initNode({ dir: ctx.paths.dir, dev: true, ...(o.org === undefined ? {} : { org: parseOrg('--org', o.org) }) })
+        w(`first run: made a development identity and roster in ${r.paths.dir}`)
+        w(`  node key ${toHex(r.node.publicKey)}, operator key ${toHex(r.operator.publicKey)}, root key ${toHex(r.root!.publicKey)} (development only)`)
+      }
+      const config = await ctx.config()
+      const daemon = await startDaemon({ paths: ctx.paths, config })
+      w(`c5mesh node ${config.org} running — peer id ${daemon.mesh.peerId}`)
+      w(`  data      ${ctx.paths.dir}`)
+      w(`  listening ${daemon.mesh.addrs().join(' ')}`)
+      w(`  API       ${daemon.apiUrl}   (try: c5mesh status, c5mesh send --headline "prueba", c5mesh inbox)`)
+      w('  stop with Ctrl-C')
+      await new Promise<void>(resolve => {
+        const stop = (sig: string): void => {
+          w(`${sig}: stopping…`)
+          void daemon.stop().then(() => { w('stopped'); resolve() }, err => { process.stderr.write(`error during stop: ${(err as Error).message}\n`); resolve() })
+        }
+        process.once('SIGINT', () => stop('SIGINT'))
+        process.once('SIGTERM', () => stop('SIGTERM'))
+      })
+    })
+}

@@ -1,0 +1,106 @@
+/**
+ * `c5mesh start`: the long-running node. Opens the store (its LevelDB lock keeps a second
+ * daemon out of the folder), starts the libp2p mesh and the loopback HTTP API, writes
+ * <data>/daemon.json so the CLI finds it, and shuts down cleanly on SIGINT/SIGTERM.
+ * On a fresh folder it first makes a development identity and roster (init --dev).
+ */
+import { writeFile, rm, rename } from 'node:fs/promises'
+import { pino, type Logger } from 'pino'
+import { C5Error, isC5Error } from '../errors.js'
+import type { NodeConfig } from '../config/index.js'
+import { readKeyFile, fromHex, toHex } from '../identity/index.js'
+import { createApi } from '../api/server.js'
+import { openNodeCore, type NodeCore } from './core.js'
+import { startMesh, type MeshNode } from './mesh.js'
+import type { DataPaths } from './paths.js'
+
+export interface Daemon {
+  core: NodeCore
+  mesh: MeshNode
+  apiUrl: string
+  stop: () => Promise<void>
+}
+
+export interface DaemonOptions {
+  paths: DataPaths
+  config: NodeConfig
+  logger?: Logger
+}
+
+export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
+  const { paths, config } = options
+  const log = options.logger ?? pino({ level: config.log.level }, pino.destination(2))
+  const nodeKey = (await readKeyFile(paths.nodeKey)).pair
+  if (config.trustAnchors === undefined || config.trustAnchors.keys.length === 0) {
+    throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) — set it in config.json')
+  }
+  const anchors = { keys: config.trustAnchors.keys.map(fromHex), threshold: config.trustAnchors.threshold }
+  let core: NodeCore
+  try {
+    core = await openNodeCore({
+      storePath: paths.db,
+      anchors,
+      maxClockSkewMs: config.ingest.maxClockSkewMs,
+      limits: undefined,
+      tombstoneGraceMs: config.store.tombstoneGraceMs,
+      sweepIntervalMs: config.store.sweepIntervalMs
+    })
+  } catch (err) {
+    if (isC5Error(err, 'STORE_LOCKED')) throw new C5Error('NODE_LOCKED', `another c5mesh node is running on ${paths.dir}`, { cause: err })
+    throw err
+  }
+  let mesh: MeshNode | undefined
+  let api: Awaited<ReturnType<typeof createApi>> | undefined
+  try {
+    mesh = await startMesh({
+      core,
+      nodeKey,
+      listen: config.listen,
+      announce: config.announce,
+      bootstrap: config.bootstrap,
+      mdns: config.mdns,
+      dht: config.dht,
+      sync: {
+        reconcileIntervalMs: config.sync.reconcileIntervalMs,
+        banThreshold: config.sync.peerScoreBanThreshold,
+        receiveMessagesPerS: config.sync.maxMessagesPerSecondPerPeer,
+        ...(config.sync.bytesPerSecond > 0 ? { bytesPerSecond: config.sync.bytesPerSecond } : {})
+      },
+      reconnect: { minBackoffMs: config.reconnect.minBackoffMs, maxBackoffMs: config.reconnect.maxBackoffMs },
+      log: (event, fields) => log.info({ event, ...fields })
+    })
+    const m = mesh
+    api = await createApi({ core, mesh: m, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
+    await api.listen({ host: config.api.host, port: config.api.port })
+    const addr = api.server.address()
+    const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${typeof addr === 'object' && addr !== null ? addr.port : config.api.port}`
+    const tmp = `${paths.daemon}.tmp`
+    await writeFile(tmp, JSON.stringify({ pid: process.pid, api: apiUrl, peerId: m.peerId, startedAt: Date.now(), addrs: m.addrs() }, null, 2) + '\n')
+    await rename(tmp, paths.daemon)
+    core.ingest.events.on('message', ({ envelope, source }) => log.info({ event: 'message', id: envelope.id, kind: envelope.kind, precedence: envelope.precedence, org: envelope.org, source }))
+    core.ingest.events.on('rejected', r => log.warn({ event: 'rejected', ...r }))
+    let stopped = false
+    const a = api
+    return {
+      core,
+      mesh: m,
+      apiUrl,
+      stop: async () => {
+        if (stopped) return
+        stopped = true
+        await rm(paths.daemon, { force: true })
+        await a.close().catch(() => {})
+        await m.stop().catch(() => {})
+        await core.close()
+      }
+    }
+  } catch (err) {
+    await api?.close().catch(() => {})
+    await mesh?.stop().catch(() => {})
+    await core.close()
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new C5Error('CONFIG_INVALID', `api.port / listen: address already in use (${(err as Error).message}); pick another port`, { cause: err })
+    }
+    throw err
+  }
+}
