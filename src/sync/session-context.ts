@@ -50,6 +50,8 @@ export interface Ctx {
   initiator: boolean
   /** The highest roster version the peer is known to hold (its HELLO, or what we sent it). */
   peerRosterVersion: number
+  /** The roster version the peer itself announced (HELLO) or proved (a ROSTER it sent us). */
+  peerClaimedRoster: number
   queue: OutgoingQueue
   bandwidth: TokenBucket
   receiveRate: TokenBucket
@@ -72,6 +74,8 @@ export interface Ctx {
   cancelHelloTimeout?: () => void
   /** RECON fragments received so far (§"Reconciliation", fragments). */
   reassembly?: { round: number, senderInitiated: boolean, parts: Uint8Array[], bytes: number }
+  /** The send loop's link.send in progress, if any. */
+  inflight?: Promise<void>
   /** Wakes the send loop (new work, phase change). */
   wake: () => void
   /** Runs `fn` after `ms` on the session clock; the returned function cancels. Cleared at the end. */

@@ -21,7 +21,18 @@ const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED'])
  * Rejections that an honest peer can cause: a message that expired in transit, our own
  * failure, an older roster. They cost no score. Every other code costs PENALTY_PER_REJECT.
  */
-const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'STORE_CLOSED'])
+const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'STORE_CLOSED'])
+
+/**
+ * An authority rejection (ROSTER_*) proves a fault only when the peer holds the same roster
+ * version as we do: with different versions, an honest peer may relay what its roster allowed
+ * (a member removed or revoked in ours, or messages in flight before our ROSTER reached it).
+ */
+function isFault (ctx: Ctx, code: string): boolean {
+  if (BLAMELESS_CODES.has(code)) return false
+  if (code.startsWith('ROSTER_')) return ctx.peerClaimedRoster === ctx.components.roster().version
+  return true
+}
 export const PENALTY_PER_REJECT = 1
 
 type Handler<F extends SyncFrame> = (ctx: Ctx, frame: F) => Promise<void> | void
@@ -51,6 +62,7 @@ function onHello (ctx: Ctx, f: HelloFrame): void {
   ctx.peer = f
   ctx.initiator = order > 0
   ctx.peerRosterVersion = f.rosterVersion
+  ctx.peerClaimedRoster = f.rosterVersion
   ctx.phase = 'ready'
   ctx.cancelHelloTimeout?.()
   ctx.emit({ type: 'hello', peer: f, initiator: ctx.initiator })
@@ -71,7 +83,10 @@ function compareHello (ctx: Ctx, f: HelloFrame): number {
 async function onRoster (ctx: Ctx, f: RosterFrame): Promise<void> {
   const result = await ingestFromPeer(ctx, f.envelope)
   if (result.ok || KNOWN_CODES.has(result.code)) {
-    ctx.peerRosterVersion = Math.max(ctx.peerRosterVersion, ctx.components.roster().version)
+    // It sent the roster we now hold (or one we already had): it holds our version.
+    const ours = ctx.components.roster().version
+    ctx.peerRosterVersion = Math.max(ctx.peerRosterVersion, ours)
+    ctx.peerClaimedRoster = Math.max(ctx.peerClaimedRoster, ours)
   }
 }
 
@@ -97,7 +112,7 @@ async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array): Promise<IngestResul
   } else {
     ctx.stats.messagesRejected++
     ctx.log('sync.rejected', { remote: ctx.link.remote, code: result.code })
-    if (!BLAMELESS_CODES.has(result.code)) penalise(ctx, result.code)
+    if (isFault(ctx, result.code)) penalise(ctx, result.code)
   }
   return result
 }

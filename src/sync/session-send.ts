@@ -61,11 +61,11 @@ export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offe
 
 /** The send loop: one frame at a time, control first, within the bandwidth budget. */
 export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Promise<void> {
-  while (ctx.phase !== 'ended') {
+  // Once ending, nothing more leaves through the queue: BYE or ERROR is the last frame.
+  while (isLive(ctx)) {
     const head = ctx.queue.peek()
     // Before the HELLO exchange completes only control frames (our HELLO) may leave.
     if (head === undefined || (head.kind === 'message' && ctx.phase !== 'ready')) {
-      if (ctx.phase === 'ending') return
       await waitForWork()
       continue
     }
@@ -91,14 +91,17 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     }
     const delayMs = ctx.bandwidth.delayFor(frame.length)
     if (delayMs > 0) { await ctx.sleep(delayMs); continue } // re-peek after the wait
+    if (!isLive(ctx)) return
     ctx.queue.shift()
     ctx.stats.queued = ctx.queue.messageCount
     ctx.bandwidth.take(frame.length)
     const type = head.kind === 'control' ? head.type : 'msg'
     try {
-      await ctx.link.send(frame)
+      // One send at a time: sendFinal waits for this before BYE/ERROR.
+      ctx.inflight = ctx.link.send(frame)
+      await ctx.inflight
     } catch (e) {
-      if (hasEnded(ctx)) return
+      if (!isLive(ctx)) return
       const err = isC5Error(e) ? e : new C5Error('LINK_CLOSED', 'link send failed', { cause: e })
       ctx.end({ reason: err.code === 'LINK_CLOSED' ? 'closed' : 'aborted', code: err.code, error: err })
       return
@@ -112,8 +115,6 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     }
   }
 }
-
-function hasEnded (ctx: Ctx): boolean { return ctx.phase === 'ended' }
 
 function dropIfHead (ctx: Ctx, m: QueuedMessage): void {
   const head = ctx.queue.peek()

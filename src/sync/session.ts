@@ -52,6 +52,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     phase: 'new',
     initiator: false,
     peerRosterVersion: 0,
+    peerClaimedRoster: 0,
     queue: new OutgoingQueue(options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES),
     bandwidth: new TokenBucket({
       ratePerS: options.bytesPerSecond ?? Infinity,
@@ -227,6 +228,11 @@ async function sendFinal (ctx: Ctx, frame: SyncFrame): Promise<void> {
   const ac = new AbortController()
   const cancel = ctx.schedule(CLOSE_FLUSH_TIMEOUT_MS, () => { ac.abort() })
   try {
+    // Never two sends at once on the link: let the send loop's frame finish first.
+    const aborted = new Promise<void>(resolve => { ac.signal.addEventListener('abort', () => { resolve() }, { once: true }) })
+    await Promise.race([ctx.inflight?.catch(() => {}), aborted])
+    ctx.wake()
+    if (ac.signal.aborted) return
     await ctx.link.send(bytes, { signal: ac.signal })
     ctx.stats.sent[frame.type].frames++
     ctx.stats.sent[frame.type].bytes += bytes.length

@@ -45,6 +45,23 @@ describe('sync session limits and failures', () => {
     expect(t.session.stats()).toMatchObject({ messagesAccepted: 1, messagesKnown: 1, messagesRejected: 3 })
   })
 
+  it('authority rejections cost nothing when rosters differ; tampered messages always cost', async () => {
+    const alice = author(); const mallory = author('MX-XXX')
+    const t = honestWithRaw({ banThreshold: 3 }, [alice])
+    t.session.start()
+    await t.peer.send(helloFrame({ rosterVersion: 7 })) // a roster we do not hold (ours: 0)
+    for (let i = 0; i < 5; i++) await t.peer.send({ type: 'msg', envelope: alert(mallory, { now: T0, headline: `r${i}` }).bytes })
+    await until(() => t.node.rejected.length === 5)
+    expect(t.session.stats().penalty).toBe(0)
+    const tampered = alert(alice, { now: T0, headline: 'original' }).bytes.slice()
+    tampered[tampered.length - 1] ^= 0x01 // flip a signature bit
+    await t.peer.send({ type: 'msg', envelope: tampered })
+    await until(() => t.node.rejected.length === 6)
+    expect(t.node.rejected.at(-1)?.code).toBe('ENVELOPE_BAD_SIGNATURE')
+    expect(t.session.stats().penalty).toBe(1)
+    await t.session.stop()
+  })
+
   it.each([
     ['garbage bytes', Uint8Array.of(0xde, 0xad), 'SYNC_BAD_VERSION'],
     ['unknown frame type', Uint8Array.of(1, 0x42), 'SYNC_MALFORMED'],
