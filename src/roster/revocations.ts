@@ -20,6 +20,15 @@ export interface RevocationSet {
   isRevoked: (key: Uint8Array, at: number) => boolean
   list: () => Revocation[]
   size: () => number
+  /** How many of these revocations name keys not yet in the set (what `add` would have to make room for). */
+  newKeys: (revs: Iterable<Revocation>) => number
+}
+
+/** Throws ROSTER_MALFORMED when adding `revs` would take the set past MAX_STATE_REVOCATIONS keys. */
+export function checkRoom (set: RevocationSet, revs: Iterable<Revocation>): void {
+  if (set.size() + set.newKeys(revs) > MAX_STATE_REVOCATIONS) {
+    throw new C5Error('ROSTER_MALFORMED', `more than ${MAX_STATE_REVOCATIONS} revocations`, { details: { limit: MAX_STATE_REVOCATIONS } })
+  }
 }
 
 export function createRevocationSet (initial: Iterable<Revocation> = []): RevocationSet {
@@ -55,6 +64,14 @@ export function createRevocationSet (initial: Iterable<Revocation> = []): Revoca
       return e !== undefined && at >= e
     },
     list: () => [...byKey.values()].map(r => ({ ...r, key: Uint8Array.from(r.key) })),
-    size: () => byKey.size
+    size: () => byKey.size,
+    newKeys: revs => {
+      const seen = new Set<string>()
+      for (const r of revs) {
+        const k = toHex(r.key)
+        if (!byKey.has(k)) seen.add(k)
+      }
+      return seen.size
+    }
   }
 }

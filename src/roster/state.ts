@@ -8,7 +8,7 @@ import { keyId, toHex } from '../identity/index.js'
 import type { Revocation } from '../envelope/types.js'
 import { checkMember, checkRevocationTarget, type RosterView } from './authority.js'
 import { checkRevocation } from './edit.js'
-import { createRevocationSet } from './revocations.js'
+import { checkRoom, createRevocationSet } from './revocations.js'
 import { checkAnchors, verifySignedRoster } from './signed.js'
 import type { RosterDocument, RosterMember, TrustAnchors } from './types.js'
 
@@ -66,6 +66,12 @@ export interface RosterStateOptions {
   /** Clock for calls that omit a time. Default Date.now. */
   now?: () => number
   snapshot?: RosterSnapshot
+  /**
+   * Called when an onChange listener throws. A listener's fault must not make `commit()`
+   * throw after the change was written and applied. Default: rethrown on a microtask, so
+   * it is not lost.
+   */
+  onListenerError?: (err: unknown) => void
 }
 
 interface Current { document: RosterDocument, signedBytes: Uint8Array, byKey: Map<string, RosterMember>, byKeyId: Map<string, RosterMember> }
@@ -107,7 +113,16 @@ export function createRosterState (options: RosterStateOptions): RosterState {
   const version = (): number => current?.document.version ?? 0
   const member = (key: Uint8Array): RosterMember | undefined => key instanceof Uint8Array ? current?.byKey.get(toHex(key)) : undefined
   const isRevoked = (key: Uint8Array, at: number): boolean => revoked.isRevoked(key, at)
-  const emit = (reason: RosterChange['reason']): void => { for (const l of listeners) l({ reason, version: version() }) }
+  const onListenerError = options.onListenerError ?? ((err: unknown) => { queueMicrotask(() => { throw err }) })
+  const emit = (reason: RosterChange['reason']): void => {
+    for (const l of listeners) {
+      try {
+        l({ reason, version: version() })
+      } catch (err) {
+        onListenerError(err)
+      }
+    }
+  }
 
   // One-entry memo: ingest checks a roster envelope's authority, then applies the same
   // body; a 10,000-member roster costs ~0.5 s to verify, so do it once.
@@ -135,6 +150,8 @@ export function createRosterState (options: RosterStateOptions): RosterState {
         details: { version: document.version, current: version() }
       })
     }
+    // Checked now so that commit(), which runs after the store write, cannot fail.
+    checkRoom(revoked, document.revocations)
     const bytes = Uint8Array.from(signedBytes)
     return {
       value: document,
@@ -164,6 +181,7 @@ export function createRosterState (options: RosterStateOptions): RosterState {
     checkRevocation(rev)
     checkIssuer(issuerKey, rev, at)
     const copy: Revocation = { key: Uint8Array.from(rev.key), effective: rev.effective, ...(rev.reason === undefined ? {} : { reason: rev.reason }) }
+    checkRoom(revoked, [copy])
     return {
       value: copy,
       commit: () => {

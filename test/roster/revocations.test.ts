@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { createRevocationSet } from '../../src/roster/index.js'
+import { createRevocationSet, MAX_STATE_REVOCATIONS } from '../../src/roster/index.js'
+import { checkRoom } from '../../src/roster/revocations.js'
 
 const revArb = fc.record({
   key: fc.constantFrom(...[1, 2, 3, 4].map(n => new Uint8Array(32).fill(n))),
@@ -29,5 +30,18 @@ describe('revocation set', () => {
     const set = createRevocationSet([{ key, effective: 10 }])
     key.fill(8)
     expect(set.effective(new Uint8Array(32).fill(9))).toBe(10)
+  })
+})
+
+describe('revocation set limit', () => {
+  it('refuses to grow past MAX_STATE_REVOCATIONS keys, checked before any change (so commit cannot fail)', () => {
+    const key = (i: number) => { const k = new Uint8Array(32); new DataView(k.buffer).setUint32(0, i); return k }
+    const set = createRevocationSet(Array.from({ length: MAX_STATE_REVOCATIONS }, (_, i) => ({ key: key(i), effective: 100 })))
+    expect(() => checkRoom(set, [{ key: key(0), effective: 1 }])).not.toThrow() // an existing key may move earlier
+    let code: string | undefined
+    try { checkRoom(set, [{ key: key(MAX_STATE_REVOCATIONS), effective: 1 }]) } catch (e) { code = (e as { code: string }).code }
+    expect(code).toBe('ROSTER_MALFORMED')
+    expect(() => set.add({ key: key(MAX_STATE_REVOCATIONS), effective: 1 })).toThrow()
+    expect(set.size()).toBe(MAX_STATE_REVOCATIONS)
   })
 })

@@ -177,6 +177,15 @@ describe('roster state: nodes, gater, persistence', () => {
     expect(seen).toEqual([{ reason: 'roster', version: 1 }, { reason: 'revocation', version: 1 }])
   })
 
+  it('a throwing listener does not make commit fail; the error goes to onListenerError', () => {
+    const errors: unknown[] = []
+    const s = createRosterState({ anchors, onListenerError: e => errors.push(e) })
+    s.onChange(() => { throw new Error('listener bug') })
+    expect(s.apply(signed(doc(1, base), r1, r2)).version).toBe(1)
+    expect(s.addRevocation({ key: node.publicKey, effective: T0 }, auth.publicKey, T0)).toBe(true)
+    expect(errors).toHaveLength(2)
+  })
+
   it('snapshot → bytes → restore gives the same roster and revocations', () => {
     const s = make()
     s.apply(signed(doc(3, base, { revocations: [{ key: keys(70).publicKey, effective: 5, reason: 'lost laptop' }] }), r1, r2))
