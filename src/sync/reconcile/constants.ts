@@ -22,8 +22,8 @@ export const INLINE_LIST_MAX_ITEMS = 8
 export const SKETCH_BUCKETS = 32
 /** Upper bound of sketch levels accepted or produced. */
 export const SKETCH_MAX_LEVELS = 24
-/** Upper bound of sketch cells (levels × buckets) accepted from a peer. */
-export const SKETCH_MAX_CELLS = 1024
+/** Upper bound of sketch cells (levels × buckets, 4 bits each) accepted from a peer. */
+export const SKETCH_MAX_CELLS = 2048
 
 /** Symbols sent in the first batch = ceil(FIRST_BATCH_PER_DIFF × d̂ + FIRST_BATCH_EXTRA). */
 export const FIRST_BATCH_PER_DIFF = 1.8

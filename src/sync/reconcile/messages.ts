@@ -103,7 +103,7 @@ export function decodeMessage (bytes: Uint8Array, limits: CodecLimits): Message 
       if (levels < 1 || buckets < 1 || levels > SKETCH_MAX_LEVELS || levels * buckets > SKETCH_MAX_CELLS) {
         throw malformed('sketch shape', { levels, buckets })
       }
-      return end({ type: 'sketch', size, digest, levels, buckets, cells: take(levels * buckets) })
+      return end({ type: 'sketch', size, digest, levels, buckets, cells: take(Math.ceil(levels * buckets / 2)) })
     }
     case MSG_SYMBOLS: {
       const start = varint()
