@@ -43,6 +43,7 @@ describe('sync session limits and failures', () => {
     expect(t.peer.received.at(-1)).toMatchObject({ type: 'error', code: 'SYNC_PEER_BANNED' })
     expect(t.node.store.size).toBe(1)
     expect(t.session.stats()).toMatchObject({ messagesAccepted: 1, messagesKnown: 1, messagesRejected: 3 })
+    expect(t.node.rejected.every(r => r.source === 'peer:memory:b')).toBe(true)
   })
 
   it('authority rejections cost nothing when rosters differ; tampered messages always cost', async () => {
@@ -132,6 +133,17 @@ describe('sync session limits and failures', () => {
       await flood.peer.send({ type: 'recon', senderInitiated: true, round, more: false, message: createReconciler([]).initiate() })
     }
     expect(await flood.session.done).toMatchObject({ reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' })
+  })
+
+  it('refuses a HELLO naming a key other than the one the link authenticated', async () => {
+    const clock = manualClock()
+    const node = fakeNode(clock, [])
+    const [l, r] = memoryLinkPair({ keys: [new Uint8Array(32).fill(0xee), new Uint8Array(32).fill(0x01)] })
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0xee) })
+    const peer = rawPeer(r)
+    session.start()
+    await peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0x02) }))
+    expect(await session.done).toMatchObject({ reason: 'error', code: 'SYNC_UNEXPECTED' })
   })
 
   it('times out a silent peer (injected clock) and clears its timers', async () => {
