@@ -4,7 +4,7 @@
  * I/O; time comes in as arguments (or the injected `now` clock when omitted).
  */
 import { C5Error } from '../errors.js'
-import { keyId, toHex } from '../identity/index.js'
+import { keyId, toHex, KEY_ID_BYTES, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { Revocation } from '../envelope/types.js'
 import { checkMember, checkRevocationTarget, type RosterView } from './authority.js'
 import { checkRevocation } from './edit.js'
@@ -46,6 +46,8 @@ export interface RosterState extends RosterView {
   /** prepareRevocation + commit; true when the revocation set changed. */
   addRevocation: (rev: Revocation, issuerKey: Uint8Array, at?: number) => boolean
   memberByKeyId: (id: Uint8Array) => RosterMember | undefined
+  /** An envelope author (32-byte key, or 8-byte key id of a member or an anchor) as a full key; undefined when unknown. */
+  resolveKey: (author: Uint8Array) => Uint8Array | undefined
   /** The effective revocation time of a key, if revoked. */
   revokedAt: (key: Uint8Array) => number | undefined
   /** Role node, within validity at `now`, not revoked at `now`: the connection gater's question. */
@@ -105,6 +107,7 @@ export function createRosterState (options: RosterStateOptions): RosterState {
   checkAnchors(options.anchors)
   const anchors: TrustAnchors = { keys: options.anchors.keys.map(k => Uint8Array.from(k)), threshold: options.anchors.threshold }
   const anchorSet = new Set(anchors.keys.map(toHex))
+  const anchorByKeyId = new Map(anchors.keys.map(k => [toHex(keyId(k)), k]))
   const clock = options.now ?? Date.now
   let current: Current | undefined
   let revoked = createRevocationSet()
@@ -224,6 +227,13 @@ export function createRosterState (options: RosterStateOptions): RosterState {
     prepareRevocation,
     addRevocation: (rev, issuerKey, at) => prepareRevocation(rev, issuerKey, at).commit(),
     memberByKeyId: id => id instanceof Uint8Array ? current?.byKeyId.get(toHex(id)) : undefined,
+    resolveKey: author => {
+      if (!(author instanceof Uint8Array)) return undefined
+      if (author.length === PUBLIC_KEY_BYTES) return author
+      if (author.length !== KEY_ID_BYTES) return undefined
+      const id = toHex(author)
+      return current?.byKeyId.get(id)?.key ?? anchorByKeyId.get(id)
+    },
     revokedAt: key => revoked.effective(key),
     isNodeAllowed,
     nodes: (now = clock()) => (current?.document.members ?? []).filter(m => isNodeAllowed(m.key, now)),

@@ -80,6 +80,11 @@ describe('roster state: versions', () => {
     expect(s.memberByKeyId(keyId(auth.publicKey))?.org).toBe('CNI')
     expect(s.memberByKeyId(keyId(keys(77).publicKey))).toBeUndefined()
     expect(s.member(new Uint8Array(5))).toBeUndefined()
+    expect(s.resolveKey(keyId(op.publicKey))).toEqual(op.publicKey)
+    expect(s.resolveKey(keyId(r3.publicKey))).toEqual(r3.publicKey) // anchors too: they author revocations
+    expect(s.resolveKey(op.publicKey)).toBe(op.publicKey)
+    expect(s.resolveKey(keyId(keys(77).publicKey))).toBeUndefined()
+    expect(s.resolveKey(new Uint8Array(9))).toBeUndefined()
   })
 
   it('hands out a frozen document: callers cannot widen a member\'s rights', () => {
