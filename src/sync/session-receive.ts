@@ -9,11 +9,10 @@ import { C5Error } from '../errors.js'
 import type { IngestResult } from '../node/types.js'
 import { idKey } from './bounded-set.js'
 import type { ErrorFrame, FrameType, HelloFrame, MsgFrame, RosterFrame, SyncFrame, WantFrame } from './frames.js'
-import { onDone, onRecon, schedulePeriodic, startRound } from './session-rounds.js'
+import { asC5, onDone, onRecon, startRound } from './session-rounds.js'
 import { ensureRosterFirst, queueMessage } from './session-send.js'
-import { SYNC_PROTOCOL_VERSION } from './constants.js'
+import { RESEND_AFTER_MS, SYNC_PROTOCOL_VERSION } from './constants.js'
 import type { Ctx } from './session-context.js'
-import { RESEND_AFTER_MS } from './constants.js'
 
 /** Rejections that mean "already known", not a fault of the sender. */
 const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED'])
@@ -68,8 +67,8 @@ function onHello (ctx: Ctx, f: HelloFrame): void {
   ctx.emit({ type: 'hello', peer: f, initiator: ctx.initiator })
   ensureRosterFirst(ctx) // before anything the roster would authorise
   ctx.wake()
-  if (ctx.initiator) void startRound(ctx).catch(e => ctx.fail(e instanceof C5Error ? e : new C5Error('SYNC_UNEXPECTED', 'round failed', { cause: e })))
-  else schedulePeriodic(ctx)
+  // The elected initiator starts the first round now and the periodic ones after it.
+  if (ctx.initiator) void startRound(ctx).catch(e => { ctx.fail(asC5(e)) })
 }
 
 /** >0 when we initiate: the larger (node key, nonce) wins; keys absent sort as empty. */
