@@ -57,6 +57,26 @@ describe('sync transfer', () => {
     await b.session.stop()
   })
 
+  it('rounds started by both sides at once run side by side and still send nothing twice', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0 } })
+    a.session.start(); b.session.start()
+    await until(() => roundsDone(a) > 0 && roundsDone(b) > 0)
+    for (let i = 0; i < 15; i++) A.put(alert(alice, { now: T0 + i, headline: `a${i}` }))
+    for (let i = 0; i < 25; i++) B.put(alert(alice, { now: T0 + 100 + i, headline: `b${i}` }))
+    await clock.advance(2_000) // past the round pacing
+    a.session.resync(); b.session.resync()
+    await until(() => A.store.size === 40 && B.store.size === 40)
+    await settle()
+    expect(a.session.stats().roundsCompleted + b.session.stats().roundsCompleted).toBe(3)
+    expect(msgIds(a.received).sort()).toEqual([...new Set(msgIds(a.received))].sort())
+    expect(msgIds(a.received)).toHaveLength(25)
+    expect(msgIds(b.received)).toHaveLength(15)
+    await a.session.stop()
+  })
+
   it('large engine messages travel as RECON fragments over small frames', async () => {
     const clock = manualClock()
     const alice = author()
