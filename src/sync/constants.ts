@@ -48,8 +48,12 @@ export const RESEND_AFTER_MS = 30_000
 
 /** Ban once the sum of penalties for rejected messages reaches this. */
 export const BAN_THRESHOLD = 10
-/** Ids remembered per session as "the peer has it" (oldest forgotten first). */
-export const MAX_PEER_HAS = 100_000
+/** Ids remembered per session as "the peer has it" (oldest forgotten first; ~200 B each). */
+export const MAX_PEER_HAS = 20_000
+/** A pushed message keeps its bytes in the queue only while fewer than this many MSGs wait (else fetched at send time). */
+export const PUSH_INLINE_MAX_QUEUED = 256
+/** Most ids one round may ask for (WANT); the rest wait for the next round, started when the queue drains. */
+export const MAX_NEED_PER_ROUND = 50_000
 /** Most MSG frames waiting in one session's outgoing queue; WANT answers past it are dropped. */
 export const MAX_QUEUED_MESSAGES = 10_000
 /** Default per-peer receive rate: messages per second, and the burst allowed. */

@@ -68,6 +68,8 @@ export interface Ctx {
   /** Rounds the peer may start (PEER_ROUND_BURST, one per MIN_ROUND_INTERVAL_MS). */
   peerRounds: TokenBucket
   resyncPending: boolean
+  /** A round could not offer or ask for everything: start another when the queue drains. */
+  roundAfterDrain: boolean
   /** True while startRound awaits the item list (a second start becomes pending). */
   roundStarting: boolean
   cancelPeriodic?: () => void

@@ -102,7 +102,14 @@ async function onMsg (ctx: Ctx, f: MsgFrame): Promise<void> {
 async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array): Promise<IngestResult> {
   const id = new Uint8Array(createHash('sha256').update(bytes).digest())
   ctx.peerHas.set(idKey(id), { via: 'received', at: ctx.components.clock.now() })
-  const result = await ctx.components.ingest(bytes, ctx.options.source)
+  let result: IngestResult
+  try {
+    result = await ctx.components.ingest(bytes, ctx.options.source)
+  } catch (e) {
+    // ingest must not throw (src/node/types.ts); if it does, it is our failure, not the peer's.
+    ctx.log('sync.ingest-threw', { error: String(e) })
+    result = { ok: false, code: 'INGEST_INTERNAL', message: 'ingest threw' }
+  }
   ctx.emit({ type: 'received', id, result })
   if (result.ok) {
     ctx.stats.messagesAccepted++

@@ -10,7 +10,7 @@ import type { DoneFrame, ReconFrame } from './frames.js'
 import { idKey } from './bounded-set.js'
 import { isLive, queueControl, type Ctx, type Round } from './session-context.js'
 import { queueMessage } from './session-send.js'
-import { ID_BYTES, MAX_ROUND_TRIPS, MIN_ROUND_INTERVAL_MS } from './constants.js'
+import { ID_BYTES, MAX_NEED_PER_ROUND, MAX_ROUND_TRIPS, MIN_ROUND_INTERVAL_MS } from './constants.js'
 import type { ReconcileStep } from './types.js'
 
 const FRAME_HEADER_BYTES = 2
@@ -163,6 +163,7 @@ async function applyLists (ctx: Ctx, round: Round, step: ReconcileStep): Promise
   }
   const want: Uint8Array[] = []
   for (const id of step.need) {
+    if (want.length >= MAX_NEED_PER_ROUND) { ctx.roundAfterDrain = true; break }
     if (id.length !== ID_BYTES) throw new C5Error('SYNC_MALFORMED', 'engine reported an id of the wrong size')
     // A tombstoned id would be refused by ingest: don't ask for it.
     if (await ctx.components.status(id) !== undefined) continue

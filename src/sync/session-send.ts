@@ -10,7 +10,8 @@ import { encodeFrame } from './frames.js'
 import { idKey } from './bounded-set.js'
 import type { QueuedMessage } from './queue.js'
 import { isLive, queueControl, type Ctx } from './session-context.js'
-import { RESEND_AFTER_MS } from './constants.js'
+import { asC5, startRound } from './session-rounds.js'
+import { PUSH_INLINE_MAX_QUEUED, RESEND_AFTER_MS } from './constants.js'
 
 const FRAME_HEADER_BYTES = 2
 
@@ -51,8 +52,13 @@ export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offe
   }
   ensureRosterFirst(ctx)
   const q: QueuedMessage = { id: m.id, key, rank: precedenceRank(m.precedence), timestamp: m.created }
-  if (m.bytes !== undefined) q.bytes = m.bytes
-  if (!ctx.queue.pushMessage(q)) return false
+  // Bytes stay inline only for a short queue: a long one holds ids (bounded memory).
+  if (m.bytes !== undefined && ctx.queue.messageCount < PUSH_INLINE_MAX_QUEUED) q.bytes = m.bytes
+  if (!ctx.queue.pushMessage(q)) {
+    // Full: this id is offered again by the round that follows the drain.
+    ctx.roundAfterDrain = true
+    return false
+  }
   ctx.peerHas.set(key, { via: 'sent', at: ctx.components.clock.now() })
   ctx.stats.queued = ctx.queue.messageCount
   ctx.wake()
@@ -66,6 +72,12 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     const head = ctx.queue.peek()
     // Before the HELLO exchange completes only control frames (our HELLO) may leave.
     if (head === undefined || (head.kind === 'message' && ctx.phase !== 'ready')) {
+      if (head === undefined && ctx.roundAfterDrain && ctx.phase === 'ready') {
+        // A round left ids unoffered or unasked (queue full, need cap): reconcile again now.
+        ctx.roundAfterDrain = false
+        void startRound(ctx).catch(e => { ctx.fail(asC5(e)) })
+        continue
+      }
       await waitForWork()
       continue
     }

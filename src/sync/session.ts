@@ -72,6 +72,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     peerRounds: new TokenBucket({ ratePerS: 1000 / MIN_ROUND_INTERVAL_MS, burst: PEER_ROUND_BURST, now: clock.now }),
     resyncPending: false,
     roundStarting: false,
+    roundAfterDrain: false,
     wake: () => { const w = wakeSender; wakeSender = undefined; w?.() },
     schedule (ms, fn) {
       const h = setT(() => { timers.delete(h); fn() }, ms)

@@ -77,6 +77,24 @@ describe('sync transfer', () => {
     await a.session.stop()
   })
 
+  it('a backlog larger than the queue keeps flowing: a new round starts when the queue drains', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    for (let i = 0; i < 300; i++) A.put(alert(alice, { now: T0 - 1000 + i, headline: `q${i}` }))
+    const o = { reconcileIntervalMs: 0, maxQueuedMessages: 50 }
+    const [a, b] = setupPair([A, B], { a: o, b: o })
+    a.session.start(); b.session.start()
+    for (let i = 0; i < 20 && B.store.size < 300; i++) {
+      await until(() => a.session.stats().queued === 0, 2000)
+      await clock.advance(1_000) // round pacing
+    }
+    expect(B.store.size).toBe(300)
+    expect(msgIds(b.received)).toHaveLength(300)
+    expect(a.session.stats().roundsCompleted + b.session.stats().roundsCompleted).toBeGreaterThan(1)
+    await a.session.stop()
+  })
+
   it('large engine messages travel as RECON fragments over small frames', async () => {
     const clock = manualClock()
     const alice = author()
