@@ -9,6 +9,7 @@ import type { TrustAnchors } from '../roster/types.js'
 import type { EnvelopeLimits } from '../envelope/index.js'
 import { createIngest, type IngestService, type SignatureVerifier } from './ingest.js'
 import { createRosterGuard, type RosterGuard } from './roster-guard.js'
+import { decodeAnyEnvelope } from './roster-envelope.js'
 
 export interface NodeCoreOptions {
   storePath: string
@@ -32,7 +33,7 @@ export interface NodeCore {
 
 export async function openNodeCore (options: NodeCoreOptions): Promise<NodeCore> {
   const clock = options.clock ?? { now: () => Date.now() }
-  const store = createStore({ path: options.storePath, clock, options: { ...(options.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: options.tombstoneGraceMs }) } })
+  const store = createStore({ path: options.storePath, clock, decode: bytes => decodeAnyEnvelope(bytes), options: { ...(options.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: options.tombstoneGraceMs }) } })
   await store.open()
   try {
     const state = createRosterState({ anchors: options.anchors, now: clock.now })

@@ -11,14 +11,16 @@
  */
 import { EventEmitter } from 'node:events'
 import { C5Error, type ErrorCode } from '../errors.js'
-import { decodeEnvelope, signingPayload, checkTimes, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
+import { signingPayload, checkTimes, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
 import type { Envelope } from '../envelope/types.js'
 import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { IngestResult, IngestSource } from './types.js'
 import type { MessageStore } from '../store/types.js'
+import { decodeAnyEnvelope } from './roster-envelope.js'
 import type { RosterGuard } from './roster-guard.js'
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
+
 export const REJECTION_LOG_SIZE = 500
 /** Per-source counters are bounded so a stream of fresh source names can't exhaust memory. */
 export const MAX_SOURCES_COUNTED = 1024
@@ -129,7 +131,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     let env: Envelope
     try {
       if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'not bytes')
-      env = decodeEnvelope(bytes, limits)
+      env = decodeAnyEnvelope(bytes, limits)
     } catch (err) {
       return reject(source, err)
     }

@@ -116,3 +116,25 @@ describe('ingest', () => {
     expect(await core.ingest.ingest(alert(world, 1, now + 5).bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_KEY_REVOKED' })
   })
 })
+
+describe('ingest of a national-size roster', () => {
+  it('accepts a roster envelope beyond the 64 KiB message limit (1,000 members), still refuses other kinds that large', async () => {
+    const dir = await tempDir()
+    const now = T0
+    const orgs = Array.from({ length: 500 }, (_, i) => `AG${String(i).padStart(3, '0')}`)
+    const world = createTestWorld(orgs, now)
+    expect(world.rosterEnvelope.bytes.length).toBeGreaterThan(64 * 1024)
+    const core = await openNodeCore({ storePath: join(dir.path, 'db'), anchors: world.anchors, clock: { now: () => now } })
+    try {
+      expect((await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')).ok).toBe(true)
+      expect(core.roster.state.members()).toHaveLength(1000)
+      expect((await core.store.get(world.rosterEnvelope.id))?.envelope.kind).toBe('roster')
+      const big = composeEnvelope({ kind: 'bulletin', org: orgs[0], content: { msgType: 'Alert', description: 'x'.repeat(15_000), instruction: 'y'.repeat(15_000), headline: 'z'.repeat(15_000), event: 'w'.repeat(15_000) }, parameters: undefined } as any, world.members[0].operator, { now, limits: { maxBytes: 200_000 } })
+      expect(big.bytes.length).toBeGreaterThan(60_000)
+      const r = await core.ingest.ingest(big.bytes, 'p')
+      expect(r.ok).toBe(big.bytes.length <= 64 * 1024)
+    } finally {
+      await core.close(); await dir.cleanup()
+    }
+  })
+})

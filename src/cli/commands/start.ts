@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { toHex } from '../../identity/index.js'
 import { initNode, isInitialised } from '../../node/init.js'
-import { startDaemon } from '../../node/daemon.js'
+
 import type { CliContext } from '../context.js'
 import type { Out } from '../output.js'
 import { parseOrg } from '../parse.js'
@@ -22,6 +22,7 @@ export function registerStart (program: Command, get: Ctx): void {
         w(`  node key ${toHex(r.node.publicKey)}, operator key ${toHex(r.operator.publicKey)}, root key ${toHex(r.root!.publicKey)} (development only)`)
       }
       const config = await ctx.config()
+      const { startDaemon } = await import('../../node/daemon.js') // libp2p loads only for start
       const daemon = await startDaemon({ paths: ctx.paths, config })
       w(`c5mesh node ${config.org} running — peer id ${daemon.mesh.peerId}`)
       w(`  data      ${ctx.paths.dir}`)
