@@ -11,7 +11,7 @@ import { composeEnvelope, envelopeOverhead, sampleAlert, signingPayload, decodeE
 import { generateKeyPair, keyId, verify } from '../src/identity/index.js'
 import { openNodeCore } from '../src/node/core.js'
 import { createVerifyPool } from '../src/node/verify-pool.js'
-import { createTestWorld } from '../test/helpers/world.js'
+import { createTestWorld } from '../src/sim/world.js'
 import type { Envelope } from '../src/envelope/types.js'
 
 const N = Number(process.env.BENCH_N ?? 20_000)
