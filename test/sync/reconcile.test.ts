@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createReconciler, runLocal, type LocalRun } from '../../src/sync/reconcile/index.js'
 import type { SyncItem } from '../../src/sync/types.js'
-import { hexSet, makeSets, minus } from '../../src/sync/reconcile/sets.js'
+import { hexSet, idFor, makeSets, minus } from '../../src/sync/reconcile/sets.js'
+import { buildItemTable } from '../../src/sync/reconcile/items.js'
+import { peel, verify } from '../../src/sync/reconcile/peel.js'
+import { SymbolArray, SymbolEncoder } from '../../src/sync/reconcile/symbols.js'
 
 /** The differential oracle: have/need of the learning side equal the brute-force sets. */
 function expectExact (run: LocalRun, a: SyncItem[], b: SyncItem[]): void {
@@ -90,5 +93,59 @@ describe('reconcile engine: differential against brute force', () => {
         expect(run.roundTrips).toBeLessThanOrEqual(3)
       }
     }
+  })
+  it('an undersized first batch grows through MORE and still ends exact', () => {
+    for (const pattern of ['random', 'newest'] as const) {
+      const { a, b } = makeSets(31, 2_000, 40, 40, pattern)
+      const ra = createReconciler(a, { firstBatchPerDiff: 0.4 })
+      const rb = createReconciler(b, { firstBatchPerDiff: 0.4 })
+      const run = runLocal(ra, rb)
+      expectExact(run, a, b)
+      expect(rb.info().retries).toBeGreaterThanOrEqual(1)
+      expect(run.sizes.filter((_, k) => k % 2 === 1).length).toBeGreaterThanOrEqual(3)
+    }
+  })
+
+  it('MOREs that never suffice end in the list route, exact (decode failure → fallback)', () => {
+    const { a, b } = makeSets(32, 3_000, 150, 150, 'random')
+    const ra = createReconciler(a, { firstBatchPerDiff: 0.05 })
+    const rb = createReconciler(b, { firstBatchPerDiff: 0.05 })
+    const run = runLocal(ra, rb)
+    expectExact(run, a, b)
+    expect(rb.info().retries).toBe(3)
+    expect(ra.info().listFallback || rb.info().listFallback).toBe(true)
+  })
+})
+
+describe('verification never accepts a wrong answer', () => {
+  const { a, b } = makeSets(41, 500, 5, 5, 'random')
+  const ta = buildItemTable(a.map(i => i.id))
+  const tb = buildItemTable(b.map(i => i.id))
+
+  it('the true difference verifies; any off-by-one variant does not', () => {
+    const enc = new SymbolEncoder(ta)
+    enc.extend(40)
+    const sym = new SymbolArray()
+    sym.resize(40)
+    sym.words.set(enc.symbols.words.subarray(0, 40 * 10))
+    const r = peel(new SymbolEncoder(tb), tb, sym, 2_000)
+    expect(r.complete).toBe(true)
+    expect(verify(tb, r.have, r.need, ta.size, ta.digest())).toBe(true)
+    const stranger = idFor(999, 1)
+    expect(verify(tb, r.have, [...r.need.slice(1), stranger], ta.size, ta.digest())).toBe(false)
+    expect(verify(tb, r.have.slice(1), [...r.need, stranger], ta.size, ta.digest())).toBe(false)
+    expect(verify(tb, r.have, r.need.slice(1), ta.size, ta.digest())).toBe(false)
+  })
+
+  it('a pure-looking symbol of garbage is not decoded into an answer', () => {
+    // A symbol whose checksum matches its id field but whose index sequence misses it.
+    const enc = new SymbolEncoder(ta)
+    enc.extend(12)
+    const sym = new SymbolArray()
+    sym.resize(12)
+    sym.words.set(enc.symbols.words.subarray(0, 12 * 10))
+    for (let k = 0; k < 10; k++) sym.words[11 * 10 + k] ^= 0xdeadbeef
+    const r = peel(new SymbolEncoder(tb), tb, sym, 2_000)
+    expect(r.complete && verify(tb, r.have, r.need, ta.size, ta.digest())).toBe(false)
   })
 })

@@ -55,6 +55,7 @@ export interface ReconcileEngine extends Reconciler {
 }
 
 type Step = ReconcileStep
+type Handlers = { [K in Message['type']]?: (m: Extract<Message, { type: K }>) => Step }
 
 export function createReconciler (items: SyncItem[], options: ReconcilerOptions = {}): ReconcileEngine {
   const maxSymbols = options.maxSymbols ?? DEFAULT_MAX_SYMBOLS
@@ -165,14 +166,17 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
     return step('symbols-sent', symbolsUpTo(m.total))
   }
 
+  const onList = (m: Extract<Message, { type: 'list' }>): Step => fromList(m.ids)
+  const onDone = (): Step => step('done')
+
   /** Which messages each state accepts (anything else is SYNC_MALFORMED). */
-  const table: Record<ReconcileState, Partial<Record<Message['type'], (m: any) => Step>>> = {
-    idle: { hello: onHello, list: (m) => fromList(m.ids) },
-    'hello-sent': { sketch: onSketch, list: (m) => fromList(m.ids), done: () => step('done') },
-    'sketch-sent': { symbols: onSymbols, list: (m) => fromList(m.ids), 'list-request': sendList },
-    'symbols-sent': { more: onMore, done: () => step('done'), list: (m) => fromList(m.ids), 'list-request': sendList },
-    'list-sent': { done: () => step('done') },
-    'list-requested': { list: (m) => fromList(m.ids) },
+  const table: Record<ReconcileState, Handlers> = {
+    idle: { hello: onHello, list: onList },
+    'hello-sent': { sketch: onSketch, list: onList, done: onDone },
+    'sketch-sent': { symbols: onSymbols, list: onList, 'list-request': sendList },
+    'symbols-sent': { more: onMore, done: onDone, list: onList, 'list-request': sendList },
+    'list-sent': { done: onDone },
+    'list-requested': { list: onList },
     done: {},
     failed: {}
   }
@@ -187,7 +191,7 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
       // Any throw leaves the engine failed: a session abandons it and may start over.
       try {
         const m = decodeMessage(message, limits)
-        const handler = table[state][m.type]
+        const handler = table[state][m.type] as ((m: Message) => Step) | undefined
         if (handler === undefined) throw unexpected(m)
         return handler(m)
       } catch (e) {
