@@ -170,7 +170,11 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     opts.signal?.addEventListener('abort', onAbort, { once: true })
     ctx.phase = 'hello'
     ctx.cancelHelloTimeout = ctx.schedule(opts.helloTimeoutMs, () => { ctx.fail(new C5Error('SYNC_TIMEOUT', 'no HELLO from peer')) })
+    void runSender(ctx, waitForWork).catch(e => { ctx.fail(asC5(e)) })
+    // Our HELLO is queued before we read anything: whatever the peer's HELLO triggers
+    // (ROSTER, RECON) must queue behind it. The link buffers the peer's frames meanwhile.
     void components.items().then(items => {
+      if (!isLive(ctx)) return
       queueControl(ctx, {
         type: 'hello',
         protocolVersion: SYNC_PROTOCOL_VERSION,
@@ -180,9 +184,8 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
         itemCount: items.length,
         features: 0
       })
-    }).catch(e => { ctx.fail(asC5(e)) })
-    void runSender(ctx, waitForWork).catch(e => { ctx.fail(asC5(e)) })
-    void receiveLoop()
+      void receiveLoop()
+    }, e => { ctx.fail(asC5(e)) })
   }
 
   async function stop (): Promise<SessionEnd> {

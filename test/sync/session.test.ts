@@ -60,6 +60,28 @@ describe('sync session over a memory link pair', () => {
     await a.session.stop()
   })
 
+  it('HELLO is always the first frame, even when the peer\'s HELLO arrives before ours is ready', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const root = author('CNI')
+    // A (with the newer roster) is slow to list its items; B's HELLO reaches it first.
+    const A = fakeNode(clock, [alice, root], { roster: rosterEnvelope(root, 3, T0 - 1000) })
+    const B = fakeNode(clock, [alice, root])
+    A.put(alert(alice, { now: T0 - 10, headline: 'x' }))
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const slowItems = A.components.items
+    A.components.items = async () => { await gate; return await slowItems() }
+    const [a, b] = setup([A, B])
+    a.session.start(); b.session.start()
+    await settle()
+    expect(a.received.map(f => f.type)).toEqual([]) // A reads nothing before its HELLO is queued
+    release()
+    await until(() => B.store.size === 2 && B.rosterVersion() === 3) // the alert and the roster envelope
+    expect(b.received.slice(0, 2).map(f => f.type)).toEqual(['hello', 'roster'])
+    await a.session.stop()
+  })
+
   it('a pushed message reaches the peer exactly once', async () => {
     const clock = manualClock()
     const alice = author()
