@@ -48,7 +48,7 @@ function parsePeer (key: string, text: string): PeerRecord {
   }
 }
 
-export function createPeerBook (sub: () => Sublevels, guard: () => void, onCorrupt: () => void): PeerBook {
+export function createPeerBook (sub: () => Sublevels, guard: () => void, onCorrupt: () => void, write: (ops: BatchOp[], sync: boolean) => Promise<void>): PeerBook {
   return {
     async get (keyHex) {
       guard()
@@ -59,12 +59,12 @@ export function createPeerBook (sub: () => Sublevels, guard: () => void, onCorru
     async put (record) {
       guard()
       const rec = validatePeerRecord(record)
-      await sub().peers.put(rec.key, JSON.stringify(rec))
+      await write([{ type: 'put', sublevel: sub().peers, key: rec.key, value: JSON.stringify(rec) }], false)
     },
     async delete (keyHex) {
       guard()
       if (typeof keyHex !== 'string' || !PEER_KEY_PATTERN.test(keyHex)) throw bad('peer key must be 64 lowercase hex characters')
-      await sub().peers.del(keyHex)
+      await write([{ type: 'del', sublevel: sub().peers, key: keyHex }], false)
     },
     async list () {
       guard()

@@ -1,11 +1,13 @@
 /**
- * Group commit for synced writes (issue 2 item 5). Sync puts that arrive while a synced
- * batch is being written — or within `windowMs` of the first — are concatenated into ONE
- * batch written with `{ sync: true }`: one fsync for the whole group.
+ * Group commit (issue 2 item 5). Writes submitted while a batch is being written — or in
+ * the same event-loop turn as the first (`windowMs` 0 = setImmediate) — are concatenated
+ * into ONE LevelDB batch; the batch is written with `{ sync: true }` (one fsync for the
+ * whole group) if any member asked for sync. One queue for all writes keeps them in
+ * submission order (a later meta write never lands before an earlier one).
  *
- * Atomicity per put is kept: LevelDB applies a batch all-or-nothing, so if a grouped batch
- * fails (e.g. one caller's `extra` op is invalid), every member is retried on its own, so
- * only the faulty put rejects and the others still become durable.
+ * Atomicity per member is kept: LevelDB applies a batch all-or-nothing, so if a grouped
+ * batch fails (e.g. one caller's `extra` op is invalid), every member is retried on its
+ * own, so only the faulty write rejects and the others still land.
  */
 import type { BatchOp } from './types.js'
 
@@ -13,10 +15,11 @@ export interface GroupCommitComponents {
   /** Writes one batch; with sync = true, durable when it resolves. */
   write: (ops: BatchOp[], sync: boolean) => Promise<void>
   windowMs: number
-  onSyncWrite: () => void
+  /** Called once per batch written, with its sync flag and member count. */
+  onBatch: (sync: boolean, members: number) => void
 }
 
-interface Pending { ops: BatchOp[], resolve: () => void, reject: (e: unknown) => void }
+interface Pending { ops: BatchOp[], sync: boolean, resolve: () => void, reject: (e: unknown) => void }
 
 export class GroupCommit {
   private queue: Pending[] = []
@@ -26,8 +29,8 @@ export class GroupCommit {
 
   constructor (private readonly components: GroupCommitComponents) {}
 
-  submit (ops: BatchOp[]): Promise<void> {
-    const promise = new Promise<void>((resolve, reject) => { this.queue.push({ ops, resolve, reject }) })
+  submit (ops: BatchOp[], sync: boolean): Promise<void> {
+    const promise = new Promise<void>((resolve, reject) => { this.queue.push({ ops, sync, resolve, reject }) })
     this.schedule()
     return promise
   }
@@ -57,10 +60,15 @@ export class GroupCommit {
     for (const done of this.idle.splice(0)) done()
   }
 
+  private async writeOne (members: Pending[]): Promise<void> {
+    const sync = members.some(p => p.sync)
+    await this.components.write(members.length === 1 ? members[0].ops : members.flatMap(p => p.ops), sync)
+    this.components.onBatch(sync, members.length)
+  }
+
   private async writeGroup (group: Pending[]): Promise<void> {
     try {
-      await this.components.write(group.flatMap(p => p.ops), true)
-      this.components.onSyncWrite()
+      await this.writeOne(group)
       for (const p of group) p.resolve()
       return
     } catch (err) {
@@ -69,8 +77,7 @@ export class GroupCommit {
     // The grouped batch failed and wrote nothing: find the faulty member(s).
     for (const p of group) {
       try {
-        await this.components.write(p.ops, true)
-        this.components.onSyncWrite()
+        await this.writeOne([p])
         p.resolve()
       } catch (err) {
         p.reject(err)

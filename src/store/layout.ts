@@ -84,13 +84,17 @@ export const PRECEDENCE_RANKS = PRECEDENCES.map((_, i) => i)
  */
 export function indexEntries (s: Sublevels, env: Envelope): Array<{ sublevel: BinSub, key: Uint8Array, value: Uint8Array }> {
   const { created, digest } = env
+  const rank = precedenceRank(env.precedence)
+  // Secondary indexes carry the precedence rank as their value, so 'urgent' queries and
+  // precedence filters over them skip entries without loading the message.
+  const rankValue = Uint8Array.of(rank)
   const entries = [
     { sublevel: s.byCreated, key: timeDigestKey(created, digest), value: timeBytes(env.expires) },
     { sublevel: s.byExpires, key: timeDigestKey(env.expires, digest), value: EMPTY },
-    { sublevel: s.byKind, key: indexKey(lengthPrefixed(env.kind), created, digest), value: EMPTY },
-    { sublevel: s.byOrg, key: indexKey(lengthPrefixed(env.org), created, digest), value: EMPTY },
-    { sublevel: s.byAuthor, key: indexKey(lengthPrefixed(env.author), created, digest), value: EMPTY },
-    { sublevel: s.byPrecedence, key: indexKey(precedencePrefix(precedenceRank(env.precedence)), created, digest), value: EMPTY }
+    { sublevel: s.byKind, key: indexKey(lengthPrefixed(env.kind), created, digest), value: rankValue },
+    { sublevel: s.byOrg, key: indexKey(lengthPrefixed(env.org), created, digest), value: rankValue },
+    { sublevel: s.byAuthor, key: indexKey(lengthPrefixed(env.author), created, digest), value: rankValue },
+    { sublevel: s.byPrecedence, key: indexKey(precedencePrefix(rank), created, digest), value: EMPTY }
   ]
   // A message may cite the same digest twice; one index entry is enough.
   const seen = new Set<string>()
@@ -98,7 +102,7 @@ export function indexEntries (s: Sublevels, env: Envelope): Array<{ sublevel: Bi
     const k = Buffer.from(ref).toString('hex')
     if (seen.has(k)) continue
     seen.add(k)
-    entries.push({ sublevel: s.byReference, key: indexKey(ref, created, digest), value: EMPTY })
+    entries.push({ sublevel: s.byReference, key: indexKey(ref, created, digest), value: rankValue })
   }
   return entries
 }

@@ -62,44 +62,67 @@ function driver (s: Sublevels, q: Normalised): { sub: Sublevels['byCreated'], pr
   return { sub: s.byCreated, prefix: new Uint8Array(0) }
 }
 
+interface Candidate { digest: Uint8Array, rank: number | undefined }
+
+/**
+ * Newest-first entries of one index range. Secondary indexes store the precedence rank
+ * as a 1-byte value (docs/protocol/store.md); idx-prec has it in the key (`keyRank`).
+ */
+async function * candidates (sub: Sublevels['byCreated'], prefix: Uint8Array, q: Normalised, keyRank?: number): AsyncGenerator<Candidate> {
+  for await (const [key, value] of sub.iterator({ ...indexRange(prefix, q.since, q.until), reverse: true })) {
+    yield { digest: digestOfKey(key), rank: keyRank ?? (value.length === 1 ? value[0] : undefined) }
+  }
+}
+
 /** Newest first over one index range, stopping at `limit` matches. */
-async function scanNewest (ctx: QueryContext, sub: Sublevels['byCreated'], prefix: Uint8Array, q: Normalised, limit: number, out: StoredMessage[]): Promise<void> {
-  const range = indexRange(prefix, q.since, q.until)
-  for await (const key of sub.keys({ ...range, reverse: true })) {
-    const m = await ctx.load(digestOfKey(key))
+async function scanNewest (ctx: QueryContext, source: AsyncGenerator<Candidate>, q: Normalised, out: StoredMessage[]): Promise<void> {
+  const wantRank = q.precedence === undefined ? undefined : precedenceRank(q.precedence)
+  for await (const c of source) {
+    if (wantRank !== undefined && c.rank !== undefined && c.rank !== wantRank) continue
+    const m = await ctx.load(c.digest)
     if (m !== undefined && matches(m, q)) {
       out.push(m)
-      if (out.length >= limit) return
+      if (out.length >= q.limit) return
     }
   }
 }
 
+/**
+ * 'urgent' over a selective index: one newest-first pass keeping per-rank buckets. An
+ * entry whose rank already has `limit` results at its rank or above can never be returned
+ * and is skipped without loading; the scan stops once the flash bucket is full.
+ */
+async function scanUrgent (ctx: QueryContext, source: AsyncGenerator<Candidate>, q: Normalised): Promise<StoredMessage[]> {
+  const buckets: StoredMessage[][] = PRECEDENCE_RANKS.map(() => [])
+  const before = (rank: number): number => buckets.slice(0, rank + 1).reduce((n, b) => n + b.length, 0)
+  for await (const c of source) {
+    if (c.rank !== undefined && before(c.rank) >= q.limit) continue
+    const m = await ctx.load(c.digest)
+    if (m === undefined || !matches(m, q)) continue
+    const rank = precedenceRank(m.envelope.precedence)
+    if (before(rank) < q.limit) buckets[rank].push(m)
+    if (buckets[0].length >= q.limit) break
+  }
+  return buckets.flat().slice(0, q.limit)
+}
+
 export async function runQuery (ctx: QueryContext, options: QueryOptions = {}): Promise<StoredMessage[]> {
   const q = normaliseQuery(options)
-  const d = driver(ctx.sublevels, q)
+  const s = ctx.sublevels
+  const d = driver(s, q)
   const out: StoredMessage[] = []
-  if (q.order === 'newest') {
-    await scanNewest(ctx, d.sub, d.prefix, q, q.limit, out)
-    return out
-  }
-  // 'urgent': precedence rank first (flash…routine), newest first within a rank.
-  if (d.sub === ctx.sublevels.byCreated || d.sub === ctx.sublevels.byPrecedence) {
+  if (d.sub === s.byPrecedence || (q.order === 'urgent' && d.sub === s.byCreated)) {
+    // Precedence order straight from idx-prec: rank by rank (one rank if filtered).
     const ranks = q.precedence === undefined ? PRECEDENCE_RANKS : [precedenceRank(q.precedence)]
     for (const rank of ranks) {
-      await scanNewest(ctx, ctx.sublevels.byPrecedence, precedencePrefix(rank), q, q.limit, out)
+      await scanNewest(ctx, candidates(s.byPrecedence, precedencePrefix(rank), q, rank), q, out)
       if (out.length >= q.limit) break
     }
     return out
   }
-  // A selective index: one newest-first pass, keeping at most `limit` per rank.
-  const buckets: StoredMessage[][] = PRECEDENCE_RANKS.map(() => [])
-  const range = indexRange(d.prefix, q.since, q.until)
-  for await (const key of d.sub.keys({ ...range, reverse: true })) {
-    const m = await ctx.load(digestOfKey(key))
-    if (m === undefined || !matches(m, q)) continue
-    const bucket = buckets[precedenceRank(m.envelope.precedence)]
-    if (bucket.length < q.limit) bucket.push(m)
-    if (buckets[0].length >= q.limit) break
+  if (q.order === 'newest') {
+    await scanNewest(ctx, candidates(d.sub, d.prefix, q), q, out)
+    return out
   }
-  return buckets.flat().slice(0, q.limit)
+  return scanUrgent(ctx, candidates(d.sub, d.prefix, q), q)
 }

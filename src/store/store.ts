@@ -50,19 +50,19 @@ export function createStore (init: StoreInit): MessageStore {
     if (state === 'closed') throw new C5Error('STORE_CLOSED', 'store is closed')
     if (state !== 'open') throw new C5Error('STORE_CLOSED', 'store is not open yet')
   }
-  const write = async (ops: BatchOp[], sync: boolean): Promise<void> => {
-    await db.batch(ops, { sync })
-    if (!sync) counters.writes++
-  }
-  const group = new GroupCommit({ write, windowMs, onSyncWrite: () => { counters.syncWrites++ } })
-  const writeMaybeSync = async (ops: BatchOp[], sync: boolean): Promise<void> => {
-    if (sync) { await group.submit(ops); counters.syncPuts++ } else await write(ops, false)
-  }
+  const write = async (ops: BatchOp[], sync: boolean): Promise<void> => { await db.batch(ops, { sync }) }
+  const group = new GroupCommit({
+    write,
+    windowMs,
+    onBatch: (sync, members) => {
+      if (sync) { counters.syncWrites++; counters.syncPuts += members } else counters.writes++
+    }
+  })
+  /** Every write of the store goes through one group-commit queue (submission order). */
+  const writeMaybeSync = async (ops: BatchOp[], sync: boolean): Promise<void> => group.submit(ops, sync)
 
-  /** Reads and decodes one record; STORE_CORRUPT if it is unreadable or not what its key says. */
-  async function load (digest: Uint8Array): Promise<StoredMessage | undefined> {
-    const value = await s.messages.get(digest)
-    if (value === undefined) return undefined
+  /** Decodes one `msg` value; STORE_CORRUPT if it is unreadable or not what its key says. */
+  function decodeStored (digest: Uint8Array, value: Uint8Array): StoredMessage {
     const rec = decodeRecord(value)
     let envelope: Envelope
     try {
@@ -72,6 +72,10 @@ export function createStore (init: StoreInit): MessageStore {
     }
     if (compareBytes(envelope.digest, digest) !== 0) throw new C5Error('STORE_CORRUPT', 'stored envelope does not match its digest')
     return { envelope, received: rec.received, source: rec.source }
+  }
+  async function load (digest: Uint8Array): Promise<StoredMessage | undefined> {
+    const value = await s.messages.get(digest)
+    return value === undefined ? undefined : decodeStored(digest, value)
   }
   async function loadOrSkip (digest: Uint8Array): Promise<StoredMessage | undefined> {
     try {
@@ -141,8 +145,8 @@ export function createStore (init: StoreInit): MessageStore {
       const wasOpen = state === 'open'
       state = 'closed'
       if (!wasOpen) return
+      await sweeping?.catch(() => {}) // stops after its current batch
       await group.drain()
-      await sweeping?.catch(() => {})
       await db.close()
     },
 
@@ -192,13 +196,13 @@ export function createStore (init: StoreInit): MessageStore {
       if (!Number.isSafeInteger(now) || now < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be a non-negative integer (ms)')
       // One sweep at a time: a second caller shares the running one.
       if (sweeping !== undefined) return sweeping
-      sweeping = sweepExpired({ sublevels: s, write, load: loadOrSkip, cache, graceMs }, now)
+      sweeping = sweepExpired({ sublevels: s, write: writeMaybeSync, decode: (d, v) => { try { return decodeStored(d, v) } catch { counters.corruptSkipped++; return undefined } }, cache, graceMs, stopped: () => state !== 'open' }, now)
         .then((r) => { counters.swept += r.expired; counters.tombstonesDropped += r.tombstonesDropped; return r })
         .finally(() => { sweeping = undefined })
       return sweeping
     },
 
-    peers: createPeerBook(() => s, guard, () => { counters.corruptSkipped++ }),
+    peers: createPeerBook(() => s, guard, () => { counters.corruptSkipped++ }, writeMaybeSync),
     meta: createMetaBook(() => s, guard, writeMaybeSync)
   }
   return store

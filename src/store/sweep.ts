@@ -14,56 +14,66 @@ import type { BatchOp, Clock, MessageStore, StoredMessage, SweepResult } from '.
 export interface SweepComponents {
   sublevels: Sublevels
   write: (ops: BatchOp[], sync: boolean) => Promise<void>
-  /** undefined for absent or corrupt records. */
-  load: (digest: Uint8Array) => Promise<StoredMessage | undefined>
+  /** Decodes a `msg` value; undefined if corrupt. */
+  decode: (digest: Uint8Array, value: Uint8Array) => StoredMessage | undefined
   cache: SyncCache
   graceMs: number
+  /** True once the store is closing: the sweep stops between batches. */
+  stopped: () => boolean
 }
 
 const ZERO_DIGEST = new Uint8Array(32)
 const EMPTY = new Uint8Array(0)
 
-/** Keys of `sub` whose leading time is <= `upTo`, at most `max` of them. */
-async function dueKeys (sub: Sublevels['byExpires'], upTo: number, max: number): Promise<Uint8Array[]> {
+/**
+ * Up to `max` keys of `sub` whose leading time is <= `upTo`, after `after`. Each batch
+ * resumes after the previous one's last key: restarting from the beginning would walk over
+ * the deletion markers of every earlier batch (quadratic on a large backlog).
+ */
+async function dueKeys (sub: Sublevels['byExpires'], upTo: number, after: Uint8Array | undefined, max: number): Promise<Uint8Array[]> {
   if (upTo < 0) return []
   const keys: Uint8Array[] = []
-  for await (const key of sub.keys({ lt: timeDigestKey(upTo + 1, ZERO_DIGEST), limit: max })) keys.push(key)
+  const range = after === undefined ? {} : { gt: after }
+  for await (const key of sub.keys({ ...range, lt: timeDigestKey(upTo + 1, ZERO_DIGEST), limit: max })) keys.push(new Uint8Array(key))
   return keys
 }
 
 async function expireBatch (c: SweepComponents, keys: Uint8Array[]): Promise<void> {
   const s = c.sublevels
   const ops: BatchOp[] = []
-  const removed: Uint8Array[] = []
-  for (const key of keys) {
+  const digests = keys.map(k => splitTimeDigest(k).digest)
+  const values = await s.messages.getMany(digests)
+  keys.forEach((key, i) => {
     const { time: expires, digest } = splitTimeDigest(key)
-    const m = await c.load(digest)
+    const value = values[i]
+    const m = value === undefined ? undefined : c.decode(digest, value)
     if (m !== undefined) {
       ops.push(...deleteOps(s, m.envelope))
-      removed.push(digest)
     } else {
       // Absent or corrupt record: drop what the key names; leftover index entries point
       // at nothing and queries skip them.
       ops.push({ type: 'del', sublevel: s.messages, key: digest }, { type: 'del', sublevel: s.byExpires, key })
-      removed.push(digest)
     }
     ops.push({ type: 'put', sublevel: s.tombstones, key: digest, value: timeBytes(expires) })
     ops.push({ type: 'put', sublevel: s.tombstonesByExpires, key: timeDigestKey(expires, digest), value: EMPTY })
-  }
+  })
   await c.write(ops, false)
-  for (const digest of removed) c.cache.removeId(digest)
+  for (const digest of digests) c.cache.removeId(digest)
 }
 
 export async function sweepExpired (c: SweepComponents, now: number): Promise<SweepResult> {
   const result: SweepResult = { expired: 0, tombstonesDropped: 0 }
-  for (;;) {
-    const keys = await dueKeys(c.sublevels.byExpires, now, SWEEP_BATCH_MESSAGES)
+  let after: Uint8Array | undefined
+  while (!c.stopped()) {
+    const keys = await dueKeys(c.sublevels.byExpires, now, after, SWEEP_BATCH_MESSAGES)
     if (keys.length === 0) break
     await expireBatch(c, keys)
     result.expired += keys.length
+    after = keys[keys.length - 1]
   }
-  for (;;) {
-    const keys = await dueKeys(c.sublevels.tombstonesByExpires, now - c.graceMs, SWEEP_BATCH_MESSAGES)
+  after = undefined
+  while (!c.stopped()) {
+    const keys = await dueKeys(c.sublevels.tombstonesByExpires, now - c.graceMs, after, SWEEP_BATCH_MESSAGES)
     if (keys.length === 0) break
     const ops: BatchOp[] = []
     for (const key of keys) {
@@ -72,6 +82,7 @@ export async function sweepExpired (c: SweepComponents, now: number): Promise<Sw
     }
     await c.write(ops, false)
     result.tombstonesDropped += keys.length
+    after = keys[keys.length - 1]
   }
   return result
 }

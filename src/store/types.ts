@@ -51,11 +51,11 @@ export interface QueryOptions {
 export interface StoreStats {
   /** Messages stored (expired ones count until the sweeper removes them). */
   messages: number
-  /** Synced LevelDB batches written (one per group commit). */
+  /** Synced LevelDB batches written (one fsync each, shared by a group of writes). */
   syncWrites: number
-  /** Sync puts that resolved (syncPuts / syncWrites = the group commit factor). */
+  /** Writes carried by synced batches (syncPuts / syncWrites = the group commit factor). */
   syncPuts: number
-  /** Unsynced batches written. */
+  /** Unsynced batches written (each may carry several grouped writes). */
   writes: number
   /** Corrupt records seen (and skipped) by queries and sweeps since open. */
   corruptSkipped: number
