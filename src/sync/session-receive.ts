@@ -27,9 +27,10 @@ const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'IN
  * version as we do: with different versions, an honest peer may relay what its roster allowed
  * (a member removed or revoked in ours, or messages in flight before our ROSTER reached it).
  */
-function isFault (ctx: Ctx, code: string): boolean {
+function isFault (ctx: Ctx, code: string, frame: 'msg' | 'roster'): boolean {
   if (BLAMELESS_CODES.has(code)) return false
-  if (code.startsWith('ROSTER_')) return ctx.peerClaimedRoster === ctx.components.roster().version
+  // A ROSTER frame the peer chose to send us must be one it verified itself.
+  if (code.startsWith('ROSTER_') && frame === 'msg') return ctx.peerClaimedRoster === ctx.components.roster().version
   return true
 }
 export const PENALTY_PER_REJECT = 1
@@ -80,7 +81,7 @@ function compareHello (ctx: Ctx, f: HelloFrame): number {
 }
 
 async function onRoster (ctx: Ctx, f: RosterFrame): Promise<void> {
-  const result = await ingestFromPeer(ctx, f.envelope)
+  const result = await ingestFromPeer(ctx, f.envelope, 'roster')
   if (result.ok || KNOWN_CODES.has(result.code)) {
     // It sent the roster we now hold (or one we already had): it holds our version.
     const ours = ctx.components.roster().version
@@ -95,11 +96,11 @@ async function onMsg (ctx: Ctx, f: MsgFrame): Promise<void> {
   if (delayMs > 0) await ctx.sleep(delayMs)
   ctx.receiveRate.take(1)
   ctx.stats.messagesReceived++
-  await ingestFromPeer(ctx, f.envelope)
+  await ingestFromPeer(ctx, f.envelope, 'msg')
 }
 
 /** Marks the id as held by the peer BEFORE ingest, so the push that ingest triggers skips it. */
-async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array): Promise<IngestResult> {
+async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array, frame: 'msg' | 'roster'): Promise<IngestResult> {
   const id = new Uint8Array(createHash('sha256').update(bytes).digest())
   ctx.peerHas.set(idKey(id), { via: 'received', at: ctx.components.clock.now() })
   let result: IngestResult
@@ -118,7 +119,7 @@ async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array): Promise<IngestResul
   } else {
     ctx.stats.messagesRejected++
     ctx.log('sync.rejected', { remote: ctx.link.remote, code: result.code })
-    if (isFault(ctx, result.code)) penalise(ctx, result.code)
+    if (isFault(ctx, result.code, frame)) penalise(ctx, result.code)
   }
   return result
 }

@@ -8,7 +8,7 @@ import { createSyncSession } from '../../src/sync/session.js'
 import type { SyncEvent, SyncSessionOptions } from '../../src/sync/session-types.js'
 import { encodeVarint } from '../../src/sync/varint.js'
 import { PEER_ROUND_BURST } from '../../src/sync/constants.js'
-import { alert, author, fakeNode, helloFrame, manualClock, rawPeer, settle, until, T0, type Author } from './session-helpers.js'
+import { alert, author, fakeNode, helloFrame, manualClock, rawPeer, rosterEnvelope, settle, until, T0, type Author } from './session-helpers.js'
 
 function honestWithRaw (opts: SyncSessionOptions = {}, authors: Author[] = []) {
   const clock = manualClock()
@@ -60,6 +60,10 @@ describe('sync session limits and failures', () => {
     await until(() => t.node.rejected.length === 6)
     expect(t.node.rejected.at(-1)?.code).toBe('ENVELOPE_BAD_SIGNATURE')
     expect(t.session.stats().penalty).toBe(1)
+    // A ROSTER frame it sends must be one it verified: refused, it costs.
+    await t.peer.send({ type: 'roster', envelope: rosterEnvelope(mallory, 9, T0).bytes })
+    await until(() => t.node.rejected.length === 7)
+    expect(t.session.stats().penalty).toBe(2)
     await t.session.stop()
   })
 
