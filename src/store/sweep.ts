@@ -117,6 +117,8 @@ const defaultScheduler: Scheduler = {
 
 /** A Startable periodic sweeper: start() schedules, stop() cancels and waits for a running sweep. */
 export function createSweeper (store: MessageStore, options: SweeperOptions): Sweeper {
+  if (typeof store?.sweep !== 'function') throw new C5Error('STORE_INVALID_ARGUMENT', 'createSweeper needs a store')
+  if (typeof options?.clock?.now !== 'function') throw new C5Error('STORE_INVALID_ARGUMENT', 'createSweeper needs a clock')
   const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS
   if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'intervalMs must be a positive integer')
   const scheduler = options.scheduler ?? defaultScheduler

@@ -132,6 +132,30 @@ describe('store', () => {
     expect(await store.status(good[1].digest)).toBe('stored')
   })
 
+  it('groups concurrent plain puts into few batches and keeps writes in submission order', async () => {
+    const envs = Array.from({ length: 40 }, (_, i) => makeEnvelope({ seq: 300 + i }))
+    const before = store.stats().writes
+    await Promise.all(envs.map(async (e) => { await store.put(e, meta) }))
+    expect(store.stats().writes - before).toBeLessThanOrEqual(4)
+    expect(store.count()).toBe(40)
+    // A plain write followed by a sync write of the same name: the later one wins.
+    await Promise.all([store.meta.put('order', 1), store.meta.put('order', 2, { sync: true }), store.meta.put('order', 3)])
+    expect(await store.meta.get('order')).toBe(3)
+  })
+
+  it('reports an unreadable peer record as STORE_CORRUPT and skips it in list()', async () => {
+    const k = hex(keyPair(9).publicKey)
+    await store.peers.put({ key: hex(keyPair(10).publicKey), addrs: [] })
+    await store.close()
+    const db = raw(dir.path)
+    await db.put(rawKey('peer', k), Buffer.from('{"key":'))
+    await db.close()
+    store = createStore({ path: dir.path })
+    await store.open()
+    await expectCode(store.peers.get(k), 'STORE_CORRUPT')
+    expect((await store.peers.list()).map(p => p.key)).toEqual([hex(keyPair(10).publicKey)])
+  })
+
   it('syncItems lists unexpired messages sorted by (timestamp, id)', async () => {
     const envs = [
       makeEnvelope({ seq: 1, created: T0_MS + 3 * HOUR_MS, ttlS: 3600 }),

@@ -126,6 +126,17 @@ describe('store sweep and tombstones', () => {
     expect(sweeper.isStarted()).toBe(false)
     expect(scheduler.pending()).toEqual([])
 
+    // A failing sweep is reported and the sweeper keeps its schedule.
+    const errors: unknown[] = []
+    const failing = createSweeper({ ...store, sweep: async () => { throw new Error('disk full') } }, {
+      clock: { now: () => now }, intervalMs: 500, scheduler, onSweep: (_r, err) => { errors.push(err); notify() }
+    })
+    failing.start()
+    await nextSweep()
+    expect(errors).toHaveLength(1)
+    expect(scheduler.pending()).toEqual([500])
+    await failing.stop()
+
     const controller = new AbortController()
     const aborted = createSweeper(store, { clock: { now: () => now }, intervalMs: 1000, scheduler, signal: controller.signal })
     aborted.start()
