@@ -95,6 +95,31 @@ describe('sync transfer', () => {
     await a.session.stop()
   })
 
+  it('a message the peer failed to store is offered again by the next periodic round', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    const held = alert(alice, { now: T0 - 100, headline: 'retenido' })
+    A.put(held)
+    // B's store fails once (its own fault: INGEST_INTERNAL, no penalty for A).
+    const realIngest = B.components.ingest
+    let failures = 0
+    B.components.ingest = async (bytes, source) => {
+      if (failures++ === 0) return { ok: false, code: 'INGEST_INTERNAL', message: 'disk busy' }
+      return await realIngest(bytes, source)
+    }
+    const o = { reconcileIntervalMs: 60_000 }
+    const [a, b] = setupPair([A, B], { a: o, b: o })
+    a.session.start(); b.session.start()
+    await until(() => roundsDone(a) > 0 && roundsDone(b) > 0 && b.session.stats().messagesReceived === 1)
+    expect(B.store.has(hex(held.digest))).toBe(false)
+    await clock.advance(60_000)
+    await until(() => B.store.has(hex(held.digest)))
+    expect(msgIds(b.received)).toEqual([hex(held.digest), hex(held.digest)])
+    expect(b.session.stats().penalty).toBe(0)
+    await a.session.stop()
+  })
+
   it('large engine messages travel as RECON fragments over small frames', async () => {
     const clock = manualClock()
     const alice = author()
