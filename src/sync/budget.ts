@@ -1,6 +1,6 @@
 /**
  * A token bucket on an injected clock: the link's bandwidth budget (bytes/s) and the
- * per-peer receive rate (messages/s) (docs/protocol/sync.md §"Budget and rate limits").
+ * per-peer receive rate (messages/s) (docs/protocol/sync.md §4.7 "Budget, rate limits, scoring").
  * A cost larger than the burst is allowed once the bucket is full and leaves it in debt,
  * so one big frame is never starved.
  */

@@ -1,5 +1,5 @@
 /**
- * Sync protocol constants (docs/protocol/sync.md §"Constants"). Units are in the names.
+ * Sync protocol constants (docs/protocol/sync.md §5 "Constants"). Units are in the names.
  */
 
 /** The sync wire format version: the first byte of every frame. */

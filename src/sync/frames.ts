@@ -1,5 +1,5 @@
 /**
- * The sync frame codec (docs/protocol/sync.md §"Frames"). Every frame is
+ * The sync frame codec (docs/protocol/sync.md §2 "Frames"). Every frame is
  *
  *   frame = version:u8 (=1) type:u8 body
  *
@@ -17,7 +17,7 @@ export interface HelloFrame {
   protocolVersion: number
   /** The sender's 32-byte node key, when it names one. */
   nodeKey?: Uint8Array
-  /** 8 random bytes: the initiator tie-break when keys are absent (§"Who initiates"). */
+  /** 8 random bytes: the initiator tie-break when keys are absent (§4.2 "Who initiates"). */
   nonce: Uint8Array
   rosterVersion: number
   /** Unexpired messages the sender holds (informative). */
@@ -33,7 +33,7 @@ export interface ReconFrame {
   round: number
   /**
    * True when more fragments of the same engine message follow: an engine message larger
-   * than one frame travels as consecutive RECON frames (§"Reconciliation", fragments).
+   * than one frame travels as consecutive RECON frames (§4.4 "RECON fragments").
    */
   more: boolean
   /** One reconciliation engine message, or a fragment of one (opaque to the codec). */
@@ -49,7 +49,7 @@ export interface ByeFrame { type: 'bye' }
 export type SyncFrame = HelloFrame | RosterFrame | ReconFrame | WantFrame | MsgFrame | DoneFrame | ErrorFrame | ByeFrame
 export type FrameType = SyncFrame['type']
 
-/** Type byte of each frame (docs/protocol/sync.md §"Frame types"). */
+/** Type byte of each frame (docs/protocol/sync.md §2.1 "Frame types"). */
 export const FRAME_TYPE_BYTES: Readonly<Record<FrameType, number>> = Object.freeze({
   hello: 0x01, roster: 0x02, recon: 0x03, want: 0x04, msg: 0x05, done: 0x06, error: 0x07, bye: 0x08
 })

@@ -1,5 +1,5 @@
 /**
- * The outgoing priority queue of one session (docs/protocol/sync.md §"Priority").
+ * The outgoing priority queue of one session (docs/protocol/sync.md §4.6 "Priority").
  *
  * Two classes: control frames (HELLO, ROSTER, RECON, WANT, DONE, ERROR, BYE) in FIFO order,
  * always before any MSG; and messages in a binary heap ordered by precedence rank (flash

@@ -74,7 +74,7 @@ export interface Ctx {
   roundStarting: boolean
   cancelPeriodic?: () => void
   cancelHelloTimeout?: () => void
-  /** RECON fragments received so far (§"Reconciliation", fragments). */
+  /** RECON fragments received so far (§4.4 "RECON fragments"). */
   reassembly?: { round: number, senderInitiated: boolean, parts: Uint8Array[], bytes: number }
   /** The send loop's link.send in progress, if any. */
   inflight?: Promise<void>

@@ -2,7 +2,7 @@
  * The receive side: one small handler per frame type, chosen by lookup table. Frames are
  * handled strictly in arrival order (each handler is awaited before the next frame is
  * read), so a ROSTER goes through ingest before any MSG that follows it
- * (docs/protocol/sync.md §"Roster first", §"Scoring").
+ * (docs/protocol/sync.md §4.1 (roster first), §4.5, §4.7 (scoring)).
  */
 import { createHash } from 'node:crypto'
 import { C5Error } from '../errors.js'

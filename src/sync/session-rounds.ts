@@ -1,5 +1,5 @@
 /**
- * Reconciliation rounds (docs/protocol/sync.md §"Reconciliation"). A round is started by
+ * Reconciliation rounds (docs/protocol/sync.md §4.3 "Reconciliation rounds"). A round is started by
  * one side (the initiator of that round) with a fresh engine over its current unexpired
  * items; the other side answers with its own engine. Both act on the `have` (queue MSG)
  * and `need` (send WANT) lists their engine reports; queueMessage's dedup rules stop an id
@@ -126,7 +126,7 @@ export async function onRecon (ctx: Ctx, f: ReconFrame): Promise<void> {
 async function onPeerRound (ctx: Ctx, roundNo: number, message: Uint8Array): Promise<void> {
   let round = ctx.peerRound
   if (round === undefined || round.round !== roundNo) {
-    // Round numbers of one sender only increase (§"Reconciliation").
+    // Round numbers of one sender only increase (§4.3).
     if (roundNo <= ctx.lastPeerRound) throw new C5Error('SYNC_UNEXPECTED', `RECON for old round ${roundNo}`)
     ctx.lastPeerRound = roundNo
     // Each new peer round costs a scan of our items: a flood of rounds is refused.

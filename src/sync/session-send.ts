@@ -1,7 +1,7 @@
 /**
  * The send side of a session: the send loop (priority queue → bandwidth budget → link),
  * roster-first, and queuing messages for push and transfer (docs/protocol/sync.md
- * §"Priority", §"Budget and rate limits", §"Roster first").
+ * §4.6 "Priority", §4.7 "Budget…", §4.1 (roster first)).
  */
 import { createHash } from 'node:crypto'
 import { C5Error, isC5Error } from '../errors.js'
@@ -38,7 +38,7 @@ export interface OutgoingMessage {
 
 /**
  * Queues a MSG unless it is already queued, the peer received it from us (or gave it to
- * us), or — for `force` — we sent it less than RESEND_AFTER_MS ago (it may be in flight).
+ * us), or — when offering — we sent it less than RESEND_AFTER_MS ago (it may be in flight).
  * Returns true when queued.
  */
 export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offer'): boolean {

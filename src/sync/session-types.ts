@@ -1,5 +1,5 @@
 /**
- * Contracts of a sync session (docs/protocol/sync.md §"Session"). A session runs the sync
+ * Contracts of a sync session (docs/protocol/sync.md §4 "Session"). A session runs the sync
  * protocol over one Link against injected components; it imports no store, ingest or
  * libp2p code — the node's composition root wires the real ones.
  */

@@ -1,5 +1,5 @@
 /**
- * A sync session: the c5mesh sync protocol over one Link (docs/protocol/sync.md §"Session").
+ * A sync session: the c5mesh sync protocol over one Link (docs/protocol/sync.md §4 "Session").
  *
  *   start → HELLO ⇄ HELLO → [ROSTER if ours is newer] → rounds of RECON … DONE,
  *   MSG / WANT transfer, pushes (notifyNew), periodic rounds → BYE | ERROR | link end

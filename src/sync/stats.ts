@@ -1,4 +1,4 @@
-/** Per-session counters (docs/protocol/sync.md §"Stats"). */
+/** Per-session counters (docs/protocol/sync.md §4.7; counters listed in SyncStats). */
 import { FRAME_TYPES, type FrameType } from './frames.js'
 import type { FrameCounters, SyncStats } from './session-types.js'
 

@@ -1,7 +1,7 @@
 /**
  * Unsigned LEB128 varints, safe for every integer up to 2^53 − 1 (millisecond timestamps,
  * roster versions). 32-bit bit operators are never used: they corrupt values above 2^31
- * (docs/protocol/sync.md §"Varints"). Decoding refuses non-minimal encodings so one value
+ * (docs/protocol/sync.md §1 "Varints"). Decoding refuses non-minimal encodings so one value
  * has exactly one encoding.
  */
 import { C5Error } from '../errors.js'
