@@ -6,6 +6,7 @@
  * index entry points at a missing message.
  */
 import { spawn } from 'node:child_process'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { describe, expect, it } from 'vitest'
@@ -45,7 +46,7 @@ function prng (seed: number): () => number {
 async function childArgs (): Promise<string[]> {
   try {
     const { build } = await import('esbuild')
-    const outfile = join(ROOT, 'node_modules', '.cache', 'c5mesh', 'crash-child.mjs')
+    const outfile = join(ROOT, 'node_modules', '.cache', 'c5mesh', `crash-child-${process.pid}.mjs`) // per run: parallel runs never share it
     await build({ entryPoints: [CHILD], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' })
     return [outfile]
   } catch {
@@ -143,6 +144,7 @@ describe('store crash safety', () => {
     const args = await childArgs()
     const results = await Promise.all(Array.from({ length: LANES }, async (_, i) => lane(args, i, seed + i)))
       .catch((err: unknown) => { throw new Error(`crash test failed (seed ${seed})`, { cause: err }) })
+      .finally(async () => { if (args.length === 1) await rm(args[0], { force: true }) })
     const kills = results.reduce((n, r) => n + r.kills, 0)
     expect(kills).toBeGreaterThanOrEqual(50)
     for (const r of results) {
