@@ -6,6 +6,7 @@ import { hexSet, idFor, makeSets, minus } from '../../src/sync/reconcile/sets.js
 import { buildItemTable } from '../../src/sync/reconcile/items.js'
 import { peel, verify } from '../../src/sync/reconcile/peel.js'
 import { SymbolArray, SymbolEncoder } from '../../src/sync/reconcile/symbols.js'
+import { encodeList } from '../../src/sync/reconcile/messages.js'
 
 /** The differential oracle: have/need of the learning side equal the brute-force sets. */
 function expectExact (run: LocalRun, a: SyncItem[], b: SyncItem[]): void {
@@ -104,6 +105,33 @@ describe('reconcile engine: differential against brute force', () => {
       expect(rb.info().retries).toBeGreaterThanOrEqual(1)
       expect(run.sizes.filter((_, k) => k % 2 === 1).length).toBeGreaterThanOrEqual(3)
     }
+  })
+
+  it('when no LIST fits maxMessageBytes, symbols continue past 3 MOREs and stay exact', () => {
+    const { a, b } = makeSets(33, 3_000, 100, 100, 'random')
+    const opts = { maxMessageBytes: 20_000, firstBatchPerDiff: 0.3 } // lists of 3,100 ids would need 99 KB
+    const rb = createReconciler(b, opts)
+    const run = runLocal(createReconciler(a, opts), rb)
+    expectExact(run, a, b)
+    expect(rb.info().listFallback).toBe(false)
+    expect(Math.max(...run.sizes)).toBeLessThanOrEqual(20_000)
+  })
+
+  it('a difference too large for maxSymbols with no LIST that fits is SYNC_LIMIT_EXCEEDED, never a guess', () => {
+    const { a, b } = makeSets(34, 3_000, 600, 600, 'random')
+    const opts = { maxMessageBytes: 20_000 } // at most 499 symbols
+    let code: string | undefined
+    try { runLocal(createReconciler(a, opts), createReconciler(b, opts)) } catch (e) { code = (e as { code?: string }).code }
+    expect(code).toBe('SYNC_LIMIT_EXCEEDED')
+  })
+
+  it('a message above maxMessageBytes is refused before decoding', () => {
+    const { a, b } = makeSets(35, 0, 9, 0, 'random')
+    const big = encodeList(makeSets(36, 0, 600, 0, 'random').a.map(i => i.id)) // 19,203 bytes
+    let code: string | undefined
+    try { createReconciler(b, { maxMessageBytes: 10_000 }).receive(big) } catch (e) { code = (e as { code?: string }).code }
+    expect(big.length).toBeGreaterThan(10_000)
+    expect(code).toBe('SYNC_LIMIT_EXCEEDED')
   })
 
   it('MOREs that never suffice end in the list route, exact (decode failure → fallback)', () => {

@@ -35,6 +35,10 @@ export const MAX_RETRIES = 3
 
 /** Default upper bound on coded symbols in one reconciliation (40 B each: 10 MiB). */
 export const DEFAULT_MAX_SYMBOLS = 262_144
+/** Default largest message, sent or accepted: the sync session's reassembly cap. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+/** Header bytes of a LIST or SYMBOLS message at most: version, type, two 8-byte varints. */
+export const MESSAGE_OVERHEAD_MAX_BYTES = 18
 /** Default upper bound on the items of a set (ours, or a peer's LIST): 128 MiB of ids. */
 export const DEFAULT_MAX_ITEMS = 4_194_304
 

@@ -15,7 +15,7 @@
 import { C5Error } from '../../errors.js'
 import type { ReconcileStep, Reconciler, SyncItem } from '../types.js'
 import {
-  DEFAULT_MAX_ITEMS, DEFAULT_MAX_SYMBOLS, FIRST_BATCH_EXTRA, FIRST_BATCH_PER_DIFF, ID_BYTES,
+  DEFAULT_MAX_ITEMS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_SYMBOLS, MESSAGE_OVERHEAD_MAX_BYTES, FIRST_BATCH_EXTRA, FIRST_BATCH_PER_DIFF, ID_BYTES,
   INLINE_LIST_MAX_ITEMS, MAX_RETRIES, RETRY_GROWTH, SKETCH_BUCKETS, SKETCH_MAX_LEVELS, SYMBOL_BYTES
 } from './constants.js'
 import { buildItemTable, hex, idsOf, type ItemTable } from './items.js'
@@ -32,6 +32,11 @@ export interface ReconcilerOptions {
   maxSymbols?: number
   /** Most items in our set or a peer's LIST (default 4,194,304). */
   maxItems?: number
+  /**
+   * Largest message sent or accepted (default 16 MiB, the session's reassembly cap). A
+   * LIST that would not fit is never chosen; symbols batches are capped to fit.
+   */
+  maxMessageBytes?: number
   /** First batch = ceil(firstBatchPerDiff × d̂ + FIRST_BATCH_EXTRA) symbols (default 1.9). */
   firstBatchPerDiff?: number
 }
@@ -58,17 +63,21 @@ type Step = ReconcileStep
 type Handlers = { [K in Message['type']]?: (m: Extract<Message, { type: K }>) => Step }
 
 export function createReconciler (items: SyncItem[], options: ReconcilerOptions = {}): ReconcileEngine {
-  const maxSymbols = options.maxSymbols ?? DEFAULT_MAX_SYMBOLS
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const perDiff = options.firstBatchPerDiff ?? FIRST_BATCH_PER_DIFF
-  if (!Number.isSafeInteger(maxSymbols) || maxSymbols < 1 || !Number.isSafeInteger(maxItems) || maxItems < 1 || !(perDiff > 0)) {
-    throw new C5Error('SYNC_MALFORMED', 'invalid reconciler options', { details: { maxSymbols, maxItems, perDiff } })
+  const ok = (v: number, min: number): boolean => Number.isSafeInteger(v) && v >= min
+  if (!ok(options.maxSymbols ?? 1, 1) || !ok(maxItems, 1) || !ok(maxMessageBytes, MESSAGE_OVERHEAD_MAX_BYTES + SYMBOL_BYTES) || !(perDiff > 0)) {
+    throw new C5Error('SYNC_MALFORMED', 'invalid reconciler options', { details: { ...options } })
   }
+  // One SYMBOLS message and one LIST must fit in maxMessageBytes.
+  const maxSymbols = Math.min(options.maxSymbols ?? DEFAULT_MAX_SYMBOLS, Math.floor((maxMessageBytes - MESSAGE_OVERHEAD_MAX_BYTES) / SYMBOL_BYTES))
+  const maxListIds = Math.min(maxItems, Math.floor((maxMessageBytes - MESSAGE_OVERHEAD_MAX_BYTES) / ID_BYTES))
   const ids = idsOf(items)
   if (ids.length > maxItems) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'set larger than maxItems', { details: { size: ids.length, maxItems } })
   const own: ItemTable = buildItemTable(ids)
   own.digest() // validates: no duplicate ids
-  const limits = { maxSymbols, maxItems }
+  const limits = { maxSymbols, maxItems, maxMessageBytes }
 
   let state: ReconcileState = 'idle'
   let encoder: SymbolEncoder | undefined
@@ -89,11 +98,26 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
 
   const getEncoder = (): SymbolEncoder => (encoder ??= new SymbolEncoder(own))
 
-  const sendList = (): Step => { listFallback = true; return step('list-sent', encodeList(own.ids)) }
+  const sendList = (): Step => {
+    if (own.size > maxListIds) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'our LIST would exceed maxMessageBytes', { details: { size: own.size, maxListIds } })
+    listFallback = true
+    return step('list-sent', encodeList(own.ids))
+  }
   const requestList = (): Step => { listFallback = true; return step('list-requested', encodeListRequest()) }
-  /** Cheaper of: sending our list, or asking for the peer's (one more message). */
-  const listCost = (): number => Math.min(own.size, peerSize) * ID_BYTES
-  const cheaperList = (): Step => own.size <= peerSize ? sendList() : requestList()
+  /** Bytes of the cheaper list route that fits (ours, or the peer's on request); Infinity if none. */
+  const listCost = (): number => {
+    const mine = own.size <= maxListIds ? own.size : Infinity
+    const theirs = peerSize <= maxListIds ? peerSize : Infinity
+    return Math.min(mine, theirs) * ID_BYTES
+  }
+  const cheaperList = (): Step => {
+    const mine = own.size <= maxListIds ? own.size : Infinity
+    const theirs = peerSize <= maxListIds ? peerSize : Infinity
+    if (mine === Infinity && theirs === Infinity) {
+      throw new C5Error('SYNC_LIMIT_EXCEEDED', 'difference too large for maxSymbols and no LIST fits maxMessageBytes', { details: { maxSymbols, maxListIds } })
+    }
+    return mine <= theirs ? sendList() : requestList()
+  }
 
   const symbolsUpTo = (total: number): Uint8Array => {
     const enc = getEncoder()
@@ -142,8 +166,9 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
     const mine = buildSketch(own, m.levels, m.buckets)
     estimate = estimateDifference(mine, m.cells, m.levels, m.buckets, Math.abs(own.size - m.size), own.size + m.size)
     const first = Math.ceil(perDiff * estimate + FIRST_BATCH_EXTRA)
-    if (first > maxSymbols || first * SYMBOL_BYTES >= listCost()) return cheaperList()
-    return step('symbols-sent', symbolsUpTo(first))
+    const list = listCost()
+    if (first * SYMBOL_BYTES >= list || (first > maxSymbols && list < Infinity)) return cheaperList()
+    return step('symbols-sent', symbolsUpTo(Math.min(first, maxSymbols)))
   }
 
   const onSymbols = (m: Extract<Message, { type: 'symbols' }>): Step => {
@@ -154,9 +179,13 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
     if (r.complete && verify(own, r.have, r.need, peerSize, peerDigest as Uint8Array)) {
       return step('done', encodeDone(), r.have, r.need)
     }
-    const total = Math.ceil(received.length * RETRY_GROWTH)
-    // §Fallback: never spend more on symbols than a full list would cost.
-    if (retries >= MAX_RETRIES || total > maxSymbols || total * SYMBOL_BYTES >= listCost()) return cheaperList()
+    const total = Math.min(Math.ceil(received.length * RETRY_GROWTH), maxSymbols)
+    const list = listCost()
+    const stuck = total <= received.length
+    // §Fallback: never spend more on symbols than a full list would cost. Without a list
+    // that fits, symbols continue up to maxSymbols (then SYNC_LIMIT_EXCEEDED, never a guess).
+    if (list < Infinity && (stuck || retries >= MAX_RETRIES || total * SYMBOL_BYTES >= list)) return cheaperList()
+    if (stuck) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'symbols did not decode within maxSymbols', { details: { maxSymbols } })
     retries++
     return step('sketch-sent', encodeMore(total))
   }

@@ -23,6 +23,8 @@ export type Message =
 export interface CodecLimits {
   maxSymbols: number
   maxItems: number
+  /** Largest message accepted (unset: no cap beyond the counts). */
+  maxMessageBytes?: number
 }
 
 function malformed (reason: string, details?: Record<string, unknown>): C5Error {
@@ -75,6 +77,7 @@ export function encodeDone (): Uint8Array { return new Writer(MSG_DONE, 0).out }
 export function decodeMessage (bytes: Uint8Array, limits: CodecLimits): Message {
   if (!(bytes instanceof Uint8Array)) throw malformed('not bytes')
   if (bytes.length < 2) throw malformed('truncated header')
+  if (limits.maxMessageBytes !== undefined && bytes.length > limits.maxMessageBytes) throw limit('bytes', bytes.length, limits.maxMessageBytes)
   if (bytes[0] !== RECONCILE_VERSION) throw malformed('unknown version', { version: bytes[0] })
   let pos = 2
   const varint = (): number => { const [v, next] = readVarint(bytes, pos); pos = next; return v }
