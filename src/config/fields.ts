@@ -1,0 +1,73 @@
+/**
+ * Every node setting, once: its zod schema, how an environment variable is parsed into it,
+ * and what an operator is told when it is wrong. The schema, the env mapping, the error
+ * messages and the reference table in docs/protocol/links.md ("Configuration") all come
+ * from this table. Defaults live in config/default.json.
+ */
+import { z } from 'zod'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ORG_CODE_PATTERN } from '../envelope/constants.js'
+
+/** How an environment variable's text becomes a value (C5MESH_<PATH>, see envVarName). */
+export type EnvKind = 'string' | 'int' | 'bool' | 'list'
+
+export interface FieldSpec {
+  /** Dotted path, e.g. 'api.port'. */
+  path: string
+  schema: z.ZodType
+  env: EnvKind
+  /** Completes "expected …" in error messages. */
+  expected: string
+  /** One line for the reference table. */
+  doc: string
+  /** May be absent after all sources are merged. */
+  optional?: boolean
+}
+
+const MAX_PORT = 65_535
+const MIB = 1024 * 1024
+
+const isMultiaddr = (s: string): boolean => {
+  try { multiaddr(s); return true } catch { return false }
+}
+
+const int = (min: number, max: number = Number.MAX_SAFE_INTEGER): z.ZodType => z.number().int().min(min).max(max)
+const addrList = z.array(z.string().refine(isMultiaddr))
+const peerAddrList = z.array(z.string().refine(s => isMultiaddr(s) && s.includes('/p2p/')))
+const hexKey = z.string().regex(/^[0-9a-f]{64}$/i)
+
+export const CONFIG_FIELDS: FieldSpec[] = [
+  { path: 'dataDir', schema: z.string().min(1), env: 'string', optional: true, expected: 'a folder path', doc: 'Data folder (keys, store). The CLI\'s --data flag and C5MESH_DATA choose the folder that holds config.json; this records it.' },
+  { path: 'org', schema: z.string().regex(ORG_CODE_PATTERN), env: 'string', expected: 'an org code such as MX-YUC or CNI (A–Z, 0–9, "-"; 2–16 characters)', doc: 'This node\'s organisation: ISO 3166-2 state code or agency code. Written by `c5mesh init`.' },
+  { path: 'listen', schema: addrList, env: 'list', expected: 'a list of multiaddrs such as /ip4/0.0.0.0/tcp/4370', doc: 'libp2p listen addresses (TCP, and WebSockets with /ws).' },
+  { path: 'announce', schema: addrList, env: 'list', expected: 'a list of multiaddrs', doc: 'Addresses announced to peers instead of the listen addresses (NAT, proxy). Empty: announce the listen addresses.' },
+  { path: 'bootstrap', schema: peerAddrList, env: 'list', expected: 'a list of multiaddrs each ending in /p2p/<PeerId>', doc: 'Peers dialled at start and kept in touch with.' },
+  { path: 'mdns', schema: z.boolean(), env: 'bool', expected: 'true or false', doc: 'Discover c5mesh peers on the local network by multicast DNS.' },
+  { path: 'dht', schema: z.boolean(), env: 'bool', expected: 'true or false', doc: 'Run Kad-DHT peer routing in the private namespace /c5mesh/kad/1.0.0.' },
+  { path: 'trustAnchors.keys', schema: z.array(hexKey).min(1), env: 'list', expected: 'a non-empty list of 32-byte Ed25519 public keys in hex (64 characters each)', doc: 'Root public keys that sign rosters. Optional as a whole: `c5mesh init --dev` fills it.' },
+  { path: 'trustAnchors.threshold', schema: int(1), env: 'int', expected: 'an integer ≥ 1, at most the number of keys', doc: 'Root signatures a roster version needs (k of n).' },
+  { path: 'api.host', schema: z.string().min(1), env: 'string', expected: 'a host name or IP address', doc: 'HTTP API bind address. Keep it on loopback unless a proxy guards it.' },
+  { path: 'api.port', schema: int(0, MAX_PORT), env: 'int', expected: `integer between 0 and ${MAX_PORT} (0: any free port)`, doc: 'HTTP API port.' },
+  { path: 'ingest.maxClockSkewMs', schema: int(0), env: 'int', expected: 'an integer ≥ 0 (milliseconds)', doc: 'How far in the future a message\'s created time may be.' },
+  { path: 'ingest.maxEnvelopeBytes', schema: int(256, 16 * MIB), env: 'int', expected: `integer between 256 and ${16 * MIB} (bytes)`, doc: 'Largest envelope accepted (roster envelopes have their own larger cap).' },
+  { path: 'store.tombstoneGraceMs', schema: int(0), env: 'int', expected: 'an integer ≥ 0 (milliseconds)', doc: 'How long an expired message\'s id is kept after expiry so it cannot come back.' },
+  { path: 'store.sweepIntervalMs', schema: int(1000), env: 'int', expected: 'an integer ≥ 1000 (milliseconds)', doc: 'How often expired messages are swept.' },
+  { path: 'sync.maxFrameBytes', schema: int(1024, 16 * MIB), env: 'int', expected: `integer between 1024 and ${16 * MIB} (bytes)`, doc: 'Largest frame on a stream link; both ends should agree.' },
+  { path: 'sync.bytesPerSecond', schema: int(0), env: 'int', expected: 'an integer ≥ 0 (bytes per second; 0: unlimited)', doc: 'Bandwidth budget of each peer link.' },
+  { path: 'sync.peerScoreBanThreshold', schema: int(1), env: 'int', expected: 'an integer ≥ 1', doc: 'Penalty points (invalid or unauthorised messages) at which a peer is disconnected.' },
+  { path: 'sync.maxMessagesPerSecondPerPeer', schema: int(1), env: 'int', expected: 'an integer ≥ 1', doc: 'Messages per second accepted from one peer before it is rate-limited.' },
+  { path: 'sync.reconcileIntervalMs', schema: int(1000), env: 'int', expected: 'an integer ≥ 1000 (milliseconds)', doc: 'How often connected peers reconcile again (besides on every connect).' },
+  { path: 'reconnect.minBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds)', doc: 'First wait before redialling a lost roster peer.' },
+  { path: 'reconnect.maxBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds), at least reconnect.minBackoffMs', doc: 'Longest wait between redials (the backoff doubles up to it).' },
+  { path: 'log.level', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), env: 'string', expected: 'one of fatal, error, warn, info, debug, trace, silent', doc: 'Log level (pino).' }
+]
+
+/** Groups that may be absent entirely (their leaves are then not required). */
+export const OPTIONAL_GROUPS = new Set(['trustAnchors'])
+
+/** 'sync.maxFrameBytes' → 'C5MESH_SYNC_MAX_FRAME_BYTES'. */
+export function envVarName (path: string): string {
+  return 'C5MESH_' + path.split('.').map(seg => seg.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')
+}
+
+export const FIELDS_BY_PATH: ReadonlyMap<string, FieldSpec> = new Map(CONFIG_FIELDS.map(f => [f.path, f]))

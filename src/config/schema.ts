@@ -1,0 +1,54 @@
+/**
+ * The node config schema, built from the field table (fields.ts): strict objects, so an
+ * unknown or misspelt key is refused, not ignored.
+ */
+import { z } from 'zod'
+import { CONFIG_FIELDS, OPTIONAL_GROUPS } from './fields.js'
+
+function buildSchema () {
+  const top: Record<string, z.ZodType> = {}
+  const groups = new Map<string, Record<string, z.ZodType>>()
+  for (const f of CONFIG_FIELDS) {
+    const [head, leaf, ...rest] = f.path.split('.')
+    if (rest.length > 0) throw new Error(`config paths are at most two deep: ${f.path}`)
+    const schema = f.optional === true ? f.schema.optional() : f.schema
+    if (leaf === undefined) {
+      top[head] = schema
+    } else {
+      const g = groups.get(head) ?? {}
+      g[leaf] = schema
+      groups.set(head, g)
+    }
+  }
+  for (const [name, shape] of groups) {
+    const obj = z.strictObject(shape)
+    top[name] = OPTIONAL_GROUPS.has(name) ? obj.optional() : obj
+  }
+  return z.strictObject(top)
+}
+
+export const configSchema = buildSchema()
+
+/** The validated node configuration. */
+export interface NodeConfig {
+  dataDir?: string
+  org: string
+  listen: string[]
+  announce: string[]
+  bootstrap: string[]
+  mdns: boolean
+  dht: boolean
+  trustAnchors?: { keys: string[], threshold: number }
+  api: { host: string, port: number }
+  ingest: { maxClockSkewMs: number, maxEnvelopeBytes: number }
+  store: { tombstoneGraceMs: number, sweepIntervalMs: number }
+  sync: {
+    maxFrameBytes: number
+    bytesPerSecond: number
+    peerScoreBanThreshold: number
+    maxMessagesPerSecondPerPeer: number
+    reconcileIntervalMs: number
+  }
+  reconnect: { minBackoffMs: number, maxBackoffMs: number }
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+}
