@@ -124,8 +124,9 @@ describe('loadConfig', () => {
   })
 
   it('the message itself names the field (what an operator reads)', async () => {
-    const err = await loadConfig({ file: await file('msg.json', { org: 'MX-YUC' }), env: { C5MESH_API_PORT: 'abc' } }).catch((e: unknown) => e as C5Error)
-    expect(err.message).toMatch(/^api\.port: expected integer between 0 and 65535.*, got "abc"$/)
+    const err = await loadConfig({ file: await file('msg.json', { org: 'MX-YUC' }), env: { C5MESH_API_PORT: 'abc' } }).then(() => undefined, (e: unknown) => e as C5Error)
+    expect(err).toBeDefined()
+    expect(err?.message).toMatch(/^api\.port: expected integer between 0 and 65535.*, got "abc"$/)
   })
 })
 
