@@ -54,6 +54,8 @@ export const MAX_PEER_HAS = 20_000
 export const PUSH_INLINE_MAX_QUEUED = 256
 /** Most ids one round may ask for (WANT); the rest wait for the next round, started when the queue drains. */
 export const MAX_NEED_PER_ROUND = 50_000
+/** Most bytes of control frames waiting to leave; past it the peer is not reading (SYNC_LIMIT_EXCEEDED). */
+export const MAX_CONTROL_QUEUE_BYTES = 32 * 1024 * 1024
 /** Most MSG frames waiting in one session's outgoing queue; WANT answers past it are dropped. */
 export const MAX_QUEUED_MESSAGES = 10_000
 /** Default per-peer receive rate: messages per second, and the burst allowed. */

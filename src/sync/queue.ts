@@ -36,6 +36,7 @@ function before (a: HeapNode, b: HeapNode): boolean {
 export class OutgoingQueue {
   private readonly control: Array<{ type: FrameType, frame: Uint8Array }> = []
   private controlHead = 0
+  private controlBytesQueued = 0
   private readonly heap: HeapNode[] = []
   private readonly keys = new Set<string>()
   private seq = 0
@@ -44,10 +45,13 @@ export class OutgoingQueue {
 
   get size (): number { return this.control.length - this.controlHead + this.heap.length }
   get messageCount (): number { return this.heap.length }
+  /** Bytes of control frames waiting (bounded by the session: a peer that stops reading). */
+  get controlBytes (): number { return this.controlBytesQueued }
   hasMessage (key: string): boolean { return this.keys.has(key) }
 
   pushControl (type: FrameType, frame: Uint8Array): void {
     this.control.push({ type, frame })
+    this.controlBytesQueued += frame.length
   }
 
   /** False when the id is already queued or the queue is full. */
@@ -71,6 +75,7 @@ export class OutgoingQueue {
     const head = this.peek()
     if (head === undefined) return undefined
     if (head.kind === 'control') {
+      this.controlBytesQueued -= head.frame.length
       this.control[this.controlHead++] = undefined as never
       if (this.controlHead > 1024 && this.controlHead * 2 > this.control.length) {
         this.control.splice(0, this.controlHead)

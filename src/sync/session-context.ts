@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   source: string
   /** Largest reassembled engine message accepted from the peer. */
   maxReconMessageBytes: number
+  /** Most bytes of control frames waiting to leave. */
+  maxControlQueueBytes: number
   onEvent?: (event: SyncEvent) => void
 }
 
@@ -101,6 +103,14 @@ export function isLive (ctx: Ctx): boolean {
 /** Encodes and queues a control frame (HELLO, ROSTER, RECON, WANT, DONE). */
 export function queueControl (ctx: Ctx, frame: SyncFrame): void {
   if (!isLive(ctx)) return
-  ctx.queue.pushControl(frame.type, encodeFrame(frame, ctx.limits))
+  const bytes = encodeFrame(frame, ctx.limits)
+  // Our control frames answer the peer's; one that never reads would make them pile up.
+  // (One frame is always accepted into an empty queue.)
+  const queued = ctx.queue.controlBytes
+  if (queued > 0 && queued + bytes.length > ctx.options.maxControlQueueBytes) {
+    ctx.fail(new C5Error('SYNC_LIMIT_EXCEEDED', `over ${ctx.options.maxControlQueueBytes} bytes of control frames waiting: the peer is not reading`))
+    return
+  }
+  ctx.queue.pushControl(frame.type, bytes)
   ctx.wake()
 }

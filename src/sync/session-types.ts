@@ -64,6 +64,8 @@ export interface SyncSessionOptions {
   maxWantIds?: number
   /** Largest reassembled reconciliation message from the peer (default MAX_RECON_MESSAGE_BYTES). */
   maxReconMessageBytes?: number
+  /** Most bytes of control frames waiting to leave (default MAX_CONTROL_QUEUE_BYTES). */
+  maxControlQueueBytes?: number
   /** The reconciliation engine (default: src/sync/reconcile). */
   createReconciler?: ReconcilerFactory
   /** Source label given to ingest (default `peer:${link.remote}`). */

@@ -15,7 +15,7 @@ import { PRECEDENCES } from '../envelope/types.js'
 import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
-  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
+  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
   RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
@@ -267,6 +267,7 @@ function resolveOptions (link: Link, o: SyncSessionOptions): ResolvedOptions & {
     createReconciler: o.createReconciler ?? ((items) => createReconciler(items)),
     source: o.source ?? `peer:${link.remote}`,
     maxReconMessageBytes: o.maxReconMessageBytes ?? MAX_RECON_MESSAGE_BYTES,
+    maxControlQueueBytes: o.maxControlQueueBytes ?? MAX_CONTROL_QUEUE_BYTES,
     ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
     ...(o.signal === undefined ? {} : { signal: o.signal })
   }
@@ -281,7 +282,7 @@ function validate (link: Link, components: SyncComponents, o: SyncSessionOptions
   if (o.nodeKey !== undefined && (!(o.nodeKey instanceof Uint8Array) || o.nodeKey.length !== NODE_KEY_BYTES)) bad('nodeKey', `must be ${NODE_KEY_BYTES} bytes`)
   if (o.nonce !== undefined && (!(o.nonce instanceof Uint8Array) || o.nonce.length !== NONCE_BYTES)) bad('nonce', `must be ${NONCE_BYTES} bytes`)
   const nonNegative = ['reconcileIntervalMs', 'helloTimeoutMs', 'roundTimeoutMs', 'banThreshold', 'bytesPerSecond', 'burstBytes',
-    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes'] as const
+    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
   for (const f of nonNegative) {
     const v = o[f]
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v <= 0) && !(f === 'reconcileIntervalMs' && v === 0)) bad(f, 'must be a positive number')

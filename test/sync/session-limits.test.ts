@@ -139,6 +139,28 @@ describe('sync session limits and failures', () => {
     expect(await flood.session.done).toMatchObject({ reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' })
   })
 
+  it('cuts off a peer that keeps starting rounds but never reads (control queue cap)', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const node = fakeNode(clock, [alice])
+    for (let i = 0; i < 8; i++) node.put(alert(alice, { now: T0 + i, headline: `c${i}` }))
+    // The link buffers about one frame, so what we answer piles up in our control queue.
+    const [l, r] = memoryLinkPair({ maxFrameBytes: 64, queueBytes: 128 })
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0x01), reconcileIntervalMs: 0, maxControlQueueBytes: 30 })
+    session.start()
+    const { createReconciler } = await import('../../src/sync/reconcile/index.js')
+    const { encodeFrame } = await import('../../src/sync/frames.js')
+    // The peer writes but never reads what we send.
+    await r.send(encodeFrame(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) })))
+    let sent = 0
+    for (let round = 0; round < 10 && !r.closed; round++) {
+      await r.send(encodeFrame({ type: 'recon', senderInitiated: true, round, more: false, message: createReconciler([]).initiate() })).then(() => sent++, () => {})
+      await settle(2)
+    }
+    expect(sent).toBeLessThan(10)
+    expect(await session.done).toMatchObject({ reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' })
+  })
+
   it('refuses a HELLO naming a key other than the one the link authenticated', async () => {
     const clock = manualClock()
     const node = fakeNode(clock, [])
