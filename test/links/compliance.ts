@@ -27,6 +27,10 @@ export interface ComplianceOptions {
   backpressureFrames?: number
   /** How long a send may stay pending before the backpressure case calls it stalled. Default 250 ms. */
   stallMs?: number
+  /** Most bytes the adapter may accept without a reader (its documented buffering). Default: not checked. */
+  maxBufferedBytes?: number
+  /** Called with what the backpressure case measured (for reports). */
+  onBackpressure?: (m: { acceptedFrames: number, acceptedBytes: number }) => void
 }
 
 async function expectCode (p: Promise<unknown>, code: ErrorCode): Promise<unknown> {
@@ -216,6 +220,8 @@ export function runLinkCompliance (name: string, makePair: () => Promise<LinkPai
         // The link buffered a bounded number of frames, not all of them.
         expect(stalledAt).toBeGreaterThanOrEqual(0)
         expect(accepted).toBeLessThan(backpressureFrames)
+        if (options.maxBufferedBytes !== undefined) expect(accepted * size).toBeLessThanOrEqual(options.maxBufferedBytes)
+        options.onBackpressure?.({ acceptedFrames: accepted, acceptedBytes: accepted * size })
         const it = b.frames()[Symbol.asyncIterator]()
         const reading = take(it, backpressureFrames)
         await pending

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest'
-import { handleLinks, openLink, closeDisallowedConnections, SYNC_PROTOCOL } from '../../src/links/libp2p/index.js'
+import { handleLinks, openLink, SYNC_PROTOCOL, YAMUX_MAX_STREAM_WINDOW_BYTES } from '../../src/links/libp2p/index.js'
 import { isC5Error } from '../../src/errors.js'
 import { encodeVarint } from '../../src/links/libp2p/varint.js'
 import { runLinkCompliance } from './compliance.js'
@@ -34,7 +34,15 @@ runLinkCompliance('libp2p stream over loopback TCP', async () => {
     keyB: B.key.publicKey,
     cleanup: async () => { a.abort(); b.abort() }
   }
-}, { propertyRuns: 15, backpressureFrames: 256 })
+}, {
+  propertyRuns: 15,
+  backpressureFrames: 256,
+  // Structural bound: Yamux window (1 MiB, includes the decoder's partial frame) + the
+  // link's queue (4 frames, overshooting by at most one chunk's frames, which the window
+  // already bounds) + the sender's one frame past drain. Measured: 67 frames = 1,097,728 B.
+  maxBufferedBytes: YAMUX_MAX_STREAM_WINDOW_BYTES + 6 * (MAX_FRAME_BYTES + 64),
+  onBackpressure: m => { console.log(`libp2p backpressure: sender stalled after ${m.acceptedFrames} frames = ${m.acceptedBytes} bytes`) }
+})
 
 describe('libp2p stream link: hostile or broken remote', () => {
   it('an oversize length prefix is refused before allocating: LINK_FRAME_TOO_LARGE, stream aborted', async () => {

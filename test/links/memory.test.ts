@@ -7,7 +7,7 @@ import { runLinkCompliance } from './compliance.js'
 runLinkCompliance('memory', async () => {
   const [a, b] = memoryLinkPair({ maxFrameBytes: 4096 })
   return { a, b, cleanup: async () => { a.abort() } }
-})
+}, { maxBufferedBytes: 4 * (4096 + 64) })
 
 runLinkCompliance('memory with keys', async () => {
   const keyA = new Uint8Array(32).fill(0xaa)
