@@ -5,7 +5,7 @@ import {
   createReconciler, encodeVarint, makeSets, readVarint, runLocal, varintLength, type ReconcileEngine
 } from '../../src/sync/reconcile/index.js'
 import type { SyncItem } from '../../src/sync/types.js'
-import { decodeMessage } from '../../src/sync/reconcile/messages.js'
+import { decodeMessage, encodeMore } from '../../src/sync/reconcile/messages.js'
 
 const ALLOWED = ['SYNC_MALFORMED', 'SYNC_LIMIT_EXCEEDED']
 
@@ -177,6 +177,34 @@ describe('hostile messages: only SYNC_MALFORMED / SYNC_LIMIT_EXCEEDED, never a c
       expect(s.done).toBe(false)
       expect([4, 5, 6]).toContain(s.reply?.[1]) // MORE, LIST or LIST_REQUEST
     }), { numRuns: 30 })
+  })
+})
+
+describe('a peer cannot make us work without bound', () => {
+  const { a, b } = makeSets(22, 400, 40, 40, 'random')
+
+  it('symbol batches other than the first and the ones asked for are refused', () => {
+    const ra = createReconciler(a, { firstBatchPerDiff: 0.2 })
+    const rb = createReconciler(b, { firstBatchPerDiff: 0.2 })
+    const first = ra.receive(rb.receive(ra.initiate()).reply as Uint8Array).reply as Uint8Array
+    const more = rb.receive(first).reply as Uint8Array
+    expect(more[1]).toBe(4) // MORE
+    const batch = ra.receive(more).reply as Uint8Array
+    // Resend the batch cut by one symbol: its end is not the total asked for.
+    const cut = batch.slice(0, batch.length - 40)
+    cut[3] -= 1 // count varint (single byte here)
+    expect(codeOf(() => rb.receive(cut))).toBe('SYNC_MALFORMED')
+  })
+
+  it('an encoder answers a bounded number of MOREs', () => {
+    const ra = createReconciler(a)
+    const rb = createReconciler(b)
+    const sym = ra.receive(rb.receive(ra.initiate()).reply as Uint8Array).reply as Uint8Array
+    let total = readVarint(sym, 3)[0] // first batch size (start 0 is one byte at offset 2)
+    const code = codeOf(() => {
+      for (let i = 0; i < 100; i++) ra.receive(encodeMore(++total))
+    })
+    expect(code).toBe('SYNC_LIMIT_EXCEEDED')
   })
 })
 

@@ -32,6 +32,11 @@ export const FIRST_BATCH_EXTRA = 6
 export const RETRY_GROWTH = 1.5
 /** After this many MORE requests without success, the decoder falls back to a full list. */
 export const MAX_RETRIES = 3
+/**
+ * MOREs an encoder answers in one reconciliation. Honest decoders send at most 3, or, when
+ * no LIST fits, one per ×1.5 growth up to maxSymbols (log1.5(262,144) ≈ 31).
+ */
+export const MAX_MORE_SERVED = 40
 
 /** Default upper bound on coded symbols in one reconciliation (40 B each: 10 MiB). */
 export const DEFAULT_MAX_SYMBOLS = 262_144

@@ -16,7 +16,7 @@ import { C5Error } from '../../errors.js'
 import type { ReconcileStep, Reconciler, SyncItem } from '../types.js'
 import {
   DEFAULT_MAX_ITEMS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_SYMBOLS, MESSAGE_OVERHEAD_MAX_BYTES, FIRST_BATCH_EXTRA, FIRST_BATCH_PER_DIFF, ID_BYTES,
-  INLINE_LIST_MAX_ITEMS, MAX_RETRIES, RETRY_GROWTH, SKETCH_BUCKETS, SKETCH_MAX_LEVELS, SYMBOL_BYTES
+  INLINE_LIST_MAX_ITEMS, MAX_MORE_SERVED, MAX_RETRIES, RETRY_GROWTH, SKETCH_BUCKETS, SKETCH_MAX_LEVELS, SYMBOL_BYTES
 } from './constants.js'
 import { buildItemTable, hex, idsOf, type ItemTable } from './items.js'
 import {
@@ -86,6 +86,9 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
   let peerDigest: Uint8Array | undefined
   let sent = 0
   let retries = 0
+  /** Symbol total the decoder asked for with MORE; a batch must end exactly there. */
+  let requested: number | undefined
+  let moresServed = 0
   let estimate: number | undefined
   let listFallback = false
 
@@ -173,7 +176,11 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
 
   const onSymbols = (m: Extract<Message, { type: 'symbols' }>): Step => {
     received ??= new SymbolArray()
-    if (m.start !== received.length) throw new C5Error('SYNC_MALFORMED', 'symbol batch out of order', { details: { reason: 'order' } })
+    // Only the first batch and the batches we asked for are decoded: an unsolicited stream of
+    // tiny batches cannot make us peel over and over.
+    if (m.start !== received.length || (requested !== undefined && m.start + m.count !== requested)) {
+      throw new C5Error('SYNC_MALFORMED', 'symbol batch out of order or not the size asked for', { details: { reason: 'order' } })
+    }
     received.append(m.bytes, m.offset, m.count)
     const r = peel(getEncoder(), own, received, own.size + peerSize)
     if (r.complete && verify(own, r.have, r.need, peerSize, peerDigest as Uint8Array)) {
@@ -187,11 +194,13 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
     if (list < Infinity && (stuck || retries >= MAX_RETRIES || total * SYMBOL_BYTES >= list)) return cheaperList()
     if (stuck) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'symbols did not decode within maxSymbols', { details: { maxSymbols } })
     retries++
+    requested = total
     return step('sketch-sent', encodeMore(total))
   }
 
   const onMore = (m: Extract<Message, { type: 'more' }>): Step => {
     if (m.total <= sent) throw new C5Error('SYNC_MALFORMED', 'MORE asks for no new symbols', { details: { reason: 'order' } })
+    if (++moresServed > MAX_MORE_SERVED) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'too many MORE requests', { details: { max: MAX_MORE_SERVED } })
     return step('symbols-sent', symbolsUpTo(m.total))
   }
 
