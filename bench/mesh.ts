@@ -1,0 +1,143 @@
+/**
+ * `npm run bench -- mesh`: c5mesh against a GossipSub baseline on the same topology
+ * (config/topologies/mx-32.json), the same signed alerts from the same origins at the same
+ * times, both measured in this run (the machine is shared: compare the ratios).
+ *
+ *  1. steady: ALERTS alerts from random states (seeded), a Poisson process with mean gap
+ *     MEAN_GAP_MS; per alert the time until the LAST node delivers it; p50/p99, delivery
+ *     ratio (every node within DELIVERY_DEADLINE_MS), message transmissions per alert.
+ *  2. partition (config/scenarios/southeast-cut.json): the crossing links cut at both ends,
+ *     PARTITION_ALERTS alerts from both sides, the cut held CUT_HOLD_MS after the last
+ *     publish, then healed (links allowed and redialled); the fraction of (alert, node)
+ *     pairs delivered within HEAL_DEADLINE_MS of the heal.
+ *
+ * "Messages sent per alert" = full message payloads received by any node from a peer,
+ * duplicates included (c5mesh: MSG frames handed to ingest from `peer:*`; GossipSub:
+ * messages entering its validation, counted via fastMsgIdFn), divided by the alerts.
+ * Reconciliation (RECON/WANT) and gossip control (IHAVE/IWANT ids) are not counted.
+ */
+import { loadavg, cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { createTestWorld } from '../src/sim/world.js'
+import { crossingLinks, diameter, loadScenario, loadTopology } from '../src/sim/topology.js'
+import type { BenchNetwork, Edge, OnDeliver } from './mesh/network.js'
+import { startC5Network } from './mesh/c5.js'
+import { startGossipNetwork } from './mesh/gossip.js'
+import { createTracker, payloadKey, type DeliveryTracker } from './mesh/tracker.js'
+import { buildWorkload, type Publication } from './mesh/workload.js'
+import { partitionRun, steadyRun, type PartitionResult, type SteadyResult } from './mesh/runner.js'
+import { round } from './mesh/stats.js'
+
+export const ALERTS = 200
+export const PARTITION_ALERTS = 50
+export const MEAN_GAP_MS = 30
+export const CUT_HOLD_MS = 8_000
+export const HEAL_DEADLINE_MS = 15_000
+export const SEED = 0xC5
+const WARMUP_DEADLINE_MS = 30_000
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const log = (line: string): void => { console.log(line) }
+
+interface SystemResult { steady: SteadyResult, partition: PartitionResult, setup_s: number }
+
+async function measure (
+  name: string,
+  start: (onDeliver: OnDeliver) => Promise<BenchNetwork>,
+  edges: Edge[], nodes: number[], warmup: Publication[], steady: Publication[], cut: Publication[],
+  partition: { groups: number[][], crossing: Edge[] }, originDelivered: boolean
+): Promise<SystemResult> {
+  const tracker: DeliveryTracker = createTracker()
+  const t0 = performance.now()
+  const net = await start((node, bytes) => { tracker.delivered(node, payloadKey(bytes)) })
+  try {
+    await net.connect(edges)
+    // One alert end to end before measuring: every path carries traffic (and JIT is warm).
+    const w = await steadyRun(net, tracker, warmup, nodes, originDelivered)
+    if (w.delivery !== 1) throw new Error(`${name}: warm-up alert did not reach every node`)
+    const setup = (performance.now() - t0) / 1000
+    log(`  ${name}: ${nodes.length} nodes, ${edges.length} links up in ${round(setup, 1)} s; publishing ${steady.length} alerts`)
+    const s = await steadyRun(net, tracker, steady, nodes, originDelivered)
+    log(`  ${name}: p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, delivery ${s.delivery}, ${s.msgs_per_alert} msgs/alert (published over ${s.publish_s} s)`)
+    const p = await partitionRun(net, tracker, cut, { ...partition, holdMs: CUT_HOLD_MS, healDeadlineMs: HEAL_DEADLINE_MS }, originDelivered, log)
+    log(`  ${name}: after heal ${round(p.partition_delivery * 100, 2)}% of pairs (${round(p.partition_cross_delivery * 100, 2)}% across the cut), heal ${p.partition_heal_ms ?? `> ${HEAL_DEADLINE_MS}`} ms`)
+    return { steady: s, partition: p, setup_s: round(setup, 1) }
+  } finally {
+    await net.stop()
+  }
+}
+
+export async function run (): Promise<Record<string, unknown>> {
+  const load0 = loadavg()[0]
+  const topo = await loadTopology(join(root, 'config/topologies/mx-32.json'))
+  const scen = await loadScenario(join(root, 'config/scenarios/southeast-cut.json'), topo)
+  const orgs = topo.nodes.map(n => n.org)
+  const index = new Map(orgs.map((o, i) => [o, i]))
+  const edges: Edge[] = topo.links.map(l => [index.get(l.a)!, index.get(l.b)!])
+  const crossing: Edge[] = crossingLinks(topo, scen.partition.groups).map(l => [index.get(l.a)!, index.get(l.b)!])
+  const groups = scen.partition.groups.map(g => g.map(o => index.get(o)!))
+  const nodes = orgs.map((_, i) => i)
+  log(`mesh: ${topo.name}, ${orgs.length} nodes, ${edges.length} links, diameter ${diameter(topo)}; ${scen.name} cuts ${crossing.length} links; load ${round(load0, 2)} on ${cpus().length} cores`)
+
+  const now = Date.now()
+  const world = createTestWorld(orgs, now)
+  const warmup = buildWorkload(world, { count: 1, meanGapMs: 0, seed: SEED + 2, origins: [0], now, label: 'warm-up' })
+  const steady = buildWorkload(world, { count: ALERTS, meanGapMs: MEAN_GAP_MS, seed: SEED, origins: nodes, now, label: 'steady' })
+  const cut = buildWorkload(world, { count: PARTITION_ALERTS, meanGapMs: MEAN_GAP_MS, seed: SEED + 1, origins: nodes, now, label: 'cut' })
+  log(`mesh: ${ALERTS} + ${PARTITION_ALERTS} alerts of ${steady[0].bytes.length} bytes`)
+
+  const part = { groups, crossing }
+  log('mesh: c5mesh')
+  const c5 = await measure('c5mesh', async d => startC5Network(world, d), edges, nodes, warmup, steady, cut, part, false)
+  log('mesh: gossipsub')
+  const gs = await measure('gossipsub', async d => startGossipNetwork(orgs.length, d), edges, nodes, warmup, steady, cut, part, true)
+  const load1 = loadavg()[0]
+
+  const goals = {
+    p50: c5.steady.p50_ms <= gs.steady.p50_ms,
+    p99: c5.steady.p99_ms <= gs.steady.p99_ms,
+    msgs_per_alert: c5.steady.msgs_per_alert <= gs.steady.msgs_per_alert,
+    partition_delivery: c5.partition.partition_delivery === 1
+  }
+  log(`goals: p50 ≤ gossipsub ${goals.p50 ? 'MET' : 'MISSED'}; p99 ≤ gossipsub ${goals.p99 ? 'MET' : 'MISSED'}; msgs/alert ≤ gossipsub ${goals.msgs_per_alert ? 'MET' : 'MISSED'}; 100% delivery after heal ${goals.partition_delivery ? 'MET' : 'MISSED'}`)
+  return {
+    bench: 'mesh',
+    topology: topo.name,
+    nodes: orgs.length,
+    links: edges.length,
+    alerts: ALERTS,
+    alert_bytes: steady[0].bytes.length,
+    p50_ms: c5.steady.p50_ms,
+    p99_ms: c5.steady.p99_ms,
+    max_ms: c5.steady.max_ms,
+    delivery: c5.steady.delivery,
+    msgs_per_alert: c5.steady.msgs_per_alert,
+    gossipsub_p50_ms: gs.steady.p50_ms,
+    gossipsub_p99_ms: gs.steady.p99_ms,
+    gossipsub_max_ms: gs.steady.max_ms,
+    gossipsub_delivery: gs.steady.delivery,
+    gossipsub_msgs_per_alert: gs.steady.msgs_per_alert,
+    partition_alerts: PARTITION_ALERTS,
+    partition_cut_links: crossing.length,
+    partition_hold_ms: CUT_HOLD_MS,
+    partition_delivery: c5.partition.partition_delivery,
+    partition_cross_delivery: c5.partition.partition_cross_delivery,
+    partition_own_side_delivery: c5.partition.partition_own_side_delivery,
+    partition_heal_ms: c5.partition.partition_heal_ms,
+    partition_msgs_per_alert: c5.partition.partition_msgs_per_alert,
+    gossipsub_partition_delivery: gs.partition.partition_delivery,
+    gossipsub_partition_cross_delivery: gs.partition.partition_cross_delivery,
+    gossipsub_partition_own_side_delivery: gs.partition.partition_own_side_delivery,
+    gossipsub_partition_msgs_per_alert: gs.partition.partition_msgs_per_alert,
+    p50_ratio: round(c5.steady.p50_ms / gs.steady.p50_ms, 3),
+    p99_ratio: round(c5.steady.p99_ms / gs.steady.p99_ms, 3),
+    msgs_ratio: round(c5.steady.msgs_per_alert / gs.steady.msgs_per_alert, 3),
+    setup_s: c5.setup_s,
+    gossipsub_setup_s: gs.setup_s,
+    goals,
+    load_before: round(load0, 2),
+    load_after: round(load1, 2),
+    cores: cpus().length
+  }
+}

@@ -1,0 +1,39 @@
+/** Small statistics and a seeded PRNG for the mesh benchmark (deterministic workloads). */
+
+/** mulberry32: a tiny deterministic PRNG; the same seed gives both systems the same workload. */
+export function seededRandom (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Nearest-rank percentile (p in 0..100) of finite values; NaN for none. */
+export function percentile (values: number[], p: number): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (v.length === 0) return Number.NaN
+  const rank = Math.max(1, Math.ceil((p / 100) * v.length))
+  return v[rank - 1]
+}
+
+export const round = (x: number, digits = 1): number => Number.isFinite(x) ? Number(x.toFixed(digits)) : x
+
+/** Resolves after ms (the workload's own pacing: a publish schedule, a partition's length). */
+export async function pause (ms: number): Promise<void> {
+  if (ms <= 0) return
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/** Runs fn over items with at most `limit` in flight. */
+export async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) { const i = next++; out[i] = await fn(items[i], i) }
+  }))
+  return out
+}
