@@ -6,7 +6,8 @@
 import { Level } from 'level'
 import { PRECEDENCES, precedenceRank } from '../envelope/types.js'
 import type { Envelope } from '../envelope/types.js'
-import { indexKey, lengthPrefixed, timeBytes, timeDigestKey } from './keys.js'
+import { C5Error } from '../errors.js'
+import { indexKey, lengthPrefixed, readTime, TIME_BYTES, timeBytes, timeDigestKey, writeTime } from './keys.js'
 import type { BatchOp } from './types.js'
 
 export const SUBLEVEL_NAMES = {
@@ -78,43 +79,121 @@ const EMPTY = new Uint8Array(0)
 export function precedencePrefix (rank: number): Uint8Array { return Uint8Array.of(rank) }
 export const PRECEDENCE_RANKS = PRECEDENCES.map((_, i) => i)
 
+/** What the indexes of one message are made of (from its envelope or its summary). */
+export interface IndexFields {
+  digest: Uint8Array
+  created: number
+  expires: number
+  rank: number
+  kind: string
+  org: string
+  author: Uint8Array
+  references: Uint8Array[]
+}
+
+export function fieldsOf (env: Envelope): IndexFields {
+  return {
+    digest: env.digest,
+    created: env.created,
+    expires: env.expires,
+    rank: precedenceRank(env.precedence),
+    kind: env.kind,
+    org: env.org,
+    author: env.author,
+    references: env.references
+  }
+}
+
 /**
  * Every index entry of one message, as (sublevel, key, value). The same list serves put
  * (type 'put') and sweep (type 'del'), so the two can never disagree.
  */
-export function indexEntries (s: Sublevels, env: Envelope): Array<{ sublevel: BinSub, key: Uint8Array, value: Uint8Array }> {
-  const { created, digest } = env
-  const rank = precedenceRank(env.precedence)
+export function indexEntries (s: Sublevels, f: IndexFields): Array<{ sublevel: BinSub, key: Uint8Array, value: Uint8Array }> {
+  const { created, digest } = f
   // Secondary indexes carry the precedence rank as their value, so 'urgent' queries and
   // precedence filters over them skip entries without loading the message.
-  const rankValue = Uint8Array.of(rank)
+  const rankValue = Uint8Array.of(f.rank)
   const entries = [
-    { sublevel: s.byCreated, key: timeDigestKey(created, digest), value: timeBytes(env.expires) },
-    { sublevel: s.byExpires, key: timeDigestKey(env.expires, digest), value: EMPTY },
-    { sublevel: s.byKind, key: indexKey(lengthPrefixed(env.kind), created, digest), value: rankValue },
-    { sublevel: s.byOrg, key: indexKey(lengthPrefixed(env.org), created, digest), value: rankValue },
-    { sublevel: s.byAuthor, key: indexKey(lengthPrefixed(env.author), created, digest), value: rankValue },
-    { sublevel: s.byPrecedence, key: indexKey(precedencePrefix(rank), created, digest), value: EMPTY }
+    { sublevel: s.byCreated, key: timeDigestKey(created, digest), value: timeBytes(f.expires) },
+    // The summary lets the sweeper delete every entry without reading the message.
+    { sublevel: s.byExpires, key: timeDigestKey(f.expires, digest), value: encodeSummary(f) },
+    { sublevel: s.byKind, key: indexKey(lengthPrefixed(f.kind), created, digest), value: rankValue },
+    { sublevel: s.byOrg, key: indexKey(lengthPrefixed(f.org), created, digest), value: rankValue },
+    { sublevel: s.byAuthor, key: indexKey(lengthPrefixed(f.author), created, digest), value: rankValue },
+    { sublevel: s.byPrecedence, key: indexKey(precedencePrefix(f.rank), created, digest), value: EMPTY }
   ]
-  // A message may cite the same digest twice; one index entry is enough.
-  const seen = new Set<string>()
-  for (const ref of env.references) {
-    const k = Buffer.from(ref).toString('hex')
-    if (seen.has(k)) continue
-    seen.add(k)
+  for (const ref of distinct(f.references)) {
     entries.push({ sublevel: s.byReference, key: indexKey(ref, created, digest), value: rankValue })
   }
   return entries
 }
 
+/** A message may cite the same digest twice; one index entry is enough. */
+function distinct (refs: Uint8Array[]): Uint8Array[] {
+  const seen = new Set<string>()
+  return refs.filter((r) => {
+    const k = Buffer.from(r).toString('hex')
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
 export function putOps (s: Sublevels, env: Envelope, record: Uint8Array): BatchOp[] {
   const ops: BatchOp[] = [{ type: 'put', sublevel: s.messages, key: env.digest, value: record }]
-  for (const e of indexEntries(s, env)) ops.push({ type: 'put', sublevel: e.sublevel, key: e.key, value: e.value })
+  for (const e of indexEntries(s, fieldsOf(env))) ops.push({ type: 'put', sublevel: e.sublevel, key: e.key, value: e.value })
   return ops
 }
 
-export function deleteOps (s: Sublevels, env: Envelope): BatchOp[] {
-  const ops: BatchOp[] = [{ type: 'del', sublevel: s.messages, key: env.digest }]
-  for (const e of indexEntries(s, env)) ops.push({ type: 'del', sublevel: e.sublevel, key: e.key })
+export function deleteOps (s: Sublevels, f: IndexFields): BatchOp[] {
+  const ops: BatchOp[] = [{ type: 'del', sublevel: s.messages, key: f.digest }]
+  for (const e of indexEntries(s, f)) ops.push({ type: 'del', sublevel: e.sublevel, key: e.key })
   return ops
+}
+
+/**
+ * Index summary (idx-expires value):
+ *   created(8) rank(1) len(1) kind len(1) org len(1) author count(2) reference(32)*count
+ */
+export function encodeSummary (f: IndexFields): Uint8Array {
+  const kind = lengthPrefixed(f.kind)
+  const org = lengthPrefixed(f.org)
+  const author = lengthPrefixed(f.author)
+  const refs = distinct(f.references)
+  const out = new Uint8Array(TIME_BYTES + 1 + kind.length + org.length + author.length + 2 + 32 * refs.length)
+  writeTime(out, 0, f.created)
+  out[8] = f.rank
+  let o = 9
+  for (const part of [kind, org, author]) { out.set(part, o); o += part.length }
+  out[o] = refs.length >> 8
+  out[o + 1] = refs.length & 0xff
+  o += 2
+  for (const r of refs) { out.set(r, o); o += 32 }
+  return out
+}
+
+/** The inverse of encodeSummary; STORE_CORRUPT if it does not parse exactly. */
+export function decodeSummary (digest: Uint8Array, expires: number, v: Uint8Array): IndexFields {
+  const corrupt = (): never => { throw new C5Error('STORE_CORRUPT', 'index summary unreadable') }
+  if (v.length < TIME_BYTES + 6) corrupt()
+  const created = readTime(v, 0)
+  const rank = v[8]
+  let o = 9
+  const field = (): Uint8Array => {
+    const n = v[o]
+    if (n === undefined || o + 1 + n > v.length) corrupt()
+    const b = new Uint8Array(v.subarray(o + 1, o + 1 + n))
+    o += 1 + n
+    return b
+  }
+  const kind = Buffer.from(field()).toString('latin1')
+  const org = Buffer.from(field()).toString('utf8')
+  const author = field()
+  if (o + 2 > v.length) corrupt()
+  const count = (v[o] << 8) | v[o + 1]
+  o += 2
+  if (o + 32 * count !== v.length || rank >= PRECEDENCE_RANKS.length) corrupt()
+  const references: Uint8Array[] = []
+  for (let i = 0; i < count; i++) references.push(new Uint8Array(v.subarray(o + 32 * i, o + 32 * i + 32)))
+  return { digest, created, expires, rank, kind, org, author, references }
 }

@@ -6,8 +6,8 @@
 import { C5Error } from '../errors.js'
 import { SWEEP_BATCH_MESSAGES, SWEEP_INTERVAL_MS } from './constants.js'
 import { splitTimeDigest, timeBytes, timeDigestKey } from './keys.js'
-import { deleteOps } from './layout.js'
-import type { Sublevels } from './layout.js'
+import { decodeSummary, deleteOps, fieldsOf } from './layout.js'
+import type { IndexFields, Sublevels } from './layout.js'
 import type { SyncCache } from './sync-cache.js'
 import type { BatchOp, Clock, MessageStore, StoredMessage, SweepResult } from './types.js'
 
@@ -26,37 +26,49 @@ const ZERO_DIGEST = new Uint8Array(32)
 const EMPTY = new Uint8Array(0)
 
 /**
- * Up to `max` keys of `sub` whose leading time is <= `upTo`, after `after`. Each batch
+ * Up to `max` entries of `sub` whose leading time is <= `upTo`, after `after`. Each batch
  * resumes after the previous one's last key: restarting from the beginning would walk over
  * the deletion markers of every earlier batch (quadratic on a large backlog).
  */
-async function dueKeys (sub: Sublevels['byExpires'], upTo: number, after: Uint8Array | undefined, max: number): Promise<Uint8Array[]> {
+async function dueEntries (sub: Sublevels['byExpires'], upTo: number, after: Uint8Array | undefined, max: number): Promise<Array<[Uint8Array, Uint8Array]>> {
   if (upTo < 0) return []
-  const keys: Uint8Array[] = []
+  const out: Array<[Uint8Array, Uint8Array]> = []
   const range = after === undefined ? {} : { gt: after }
-  for await (const key of sub.keys({ ...range, lt: timeDigestKey(upTo + 1, ZERO_DIGEST), limit: max })) keys.push(new Uint8Array(key))
-  return keys
+  for await (const [key, value] of sub.iterator({ ...range, lt: timeDigestKey(upTo + 1, ZERO_DIGEST), limit: max })) {
+    out.push([new Uint8Array(key), value])
+  }
+  return out
 }
 
-async function expireBatch (c: SweepComponents, keys: Uint8Array[]): Promise<void> {
+/** The index fields of one expired message: from its summary, else from the message itself. */
+async function fieldsFor (c: SweepComponents, digest: Uint8Array, expires: number, summary: Uint8Array): Promise<IndexFields | undefined> {
+  try {
+    return decodeSummary(digest, expires, summary)
+  } catch {
+    const value = await c.sublevels.messages.get(digest)
+    const m = value === undefined ? undefined : c.decode(digest, value)
+    return m === undefined ? undefined : fieldsOf(m.envelope)
+  }
+}
+
+async function expireBatch (c: SweepComponents, entries: Array<[Uint8Array, Uint8Array]>): Promise<void> {
   const s = c.sublevels
   const ops: BatchOp[] = []
-  const digests = keys.map(k => splitTimeDigest(k).digest)
-  const values = await s.messages.getMany(digests)
-  keys.forEach((key, i) => {
+  const digests: Uint8Array[] = []
+  for (const [key, summary] of entries) {
     const { time: expires, digest } = splitTimeDigest(key)
-    const value = values[i]
-    const m = value === undefined ? undefined : c.decode(digest, value)
-    if (m !== undefined) {
-      ops.push(...deleteOps(s, m.envelope))
+    digests.push(digest)
+    const f = await fieldsFor(c, digest, expires, summary)
+    if (f !== undefined) {
+      ops.push(...deleteOps(s, f))
     } else {
-      // Absent or corrupt record: drop what the key names; leftover index entries point
-      // at nothing and queries skip them.
+      // Neither summary nor message readable: drop what the key names; leftover index
+      // entries point at nothing and queries skip them.
       ops.push({ type: 'del', sublevel: s.messages, key: digest }, { type: 'del', sublevel: s.byExpires, key })
     }
     ops.push({ type: 'put', sublevel: s.tombstones, key: digest, value: timeBytes(expires) })
     ops.push({ type: 'put', sublevel: s.tombstonesByExpires, key: timeDigestKey(expires, digest), value: EMPTY })
-  })
+  }
   await c.write(ops, false)
   for (const digest of digests) c.cache.removeId(digest)
 }
@@ -65,24 +77,24 @@ export async function sweepExpired (c: SweepComponents, now: number): Promise<Sw
   const result: SweepResult = { expired: 0, tombstonesDropped: 0 }
   let after: Uint8Array | undefined
   while (!c.stopped()) {
-    const keys = await dueKeys(c.sublevels.byExpires, now, after, SWEEP_BATCH_MESSAGES)
-    if (keys.length === 0) break
-    await expireBatch(c, keys)
-    result.expired += keys.length
-    after = keys[keys.length - 1]
+    const entries = await dueEntries(c.sublevels.byExpires, now, after, SWEEP_BATCH_MESSAGES)
+    if (entries.length === 0) break
+    await expireBatch(c, entries)
+    result.expired += entries.length
+    after = entries[entries.length - 1][0]
   }
   after = undefined
   while (!c.stopped()) {
-    const keys = await dueKeys(c.sublevels.tombstonesByExpires, now - c.graceMs, after, SWEEP_BATCH_MESSAGES)
-    if (keys.length === 0) break
+    const entries = await dueEntries(c.sublevels.tombstonesByExpires, now - c.graceMs, after, SWEEP_BATCH_MESSAGES)
+    if (entries.length === 0) break
     const ops: BatchOp[] = []
-    for (const key of keys) {
+    for (const [key] of entries) {
       ops.push({ type: 'del', sublevel: c.sublevels.tombstonesByExpires, key })
       ops.push({ type: 'del', sublevel: c.sublevels.tombstones, key: splitTimeDigest(key).digest })
     }
     await c.write(ops, false)
-    result.tombstonesDropped += keys.length
-    after = keys[keys.length - 1]
+    result.tombstonesDropped += entries.length
+    after = entries[entries.length - 1][0]
   }
   return result
 }

@@ -79,6 +79,20 @@ describe('store sweep and tombstones', () => {
     expect(store.stats()).toMatchObject({ swept: 1, tombstonesDropped: 1, messages: 0 })
   })
 
+  it('removes every index entry of an expired message whose record is corrupt (from the idx-expires summary)', async () => {
+    const target = makeEnvelope({ seq: 5, ttlS: 60, references: [makeEnvelope({ seq: 6 }).digest] })
+    await store.put(target, meta)
+    await store.close()
+    const db = new Level<Uint8Array, Uint8Array>(dir.path, { keyEncoding: 'view', valueEncoding: 'view' })
+    await db.put(Buffer.concat([Buffer.from('!msg!'), target.digest]), new Uint8Array([7, 7, 7]))
+    await db.close()
+    await open()
+    expect(await store.sweep(target.expires)).toEqual({ expired: 1, tombstonesDropped: 0 })
+    await store.close()
+    expect(await indexKeysOf(dir.path, target.digest)).toEqual(['!tomb!', '!tomb-expires!'])
+    await open()
+  })
+
   it('sweeps many messages in several batches', async () => {
     const envs = Array.from({ length: 600 }, (_, i) => makeEnvelope({ seq: i, ttlS: 60 + (i % 7) }))
     await Promise.all(envs.map(async (e) => { await store.put(e, meta) }))
