@@ -26,7 +26,7 @@ function mapOpenError (err: unknown, path: string): C5Error {
   const codes = [(err as { code?: string })?.code, (err as { cause?: { code?: string } })?.cause?.code]
   if (codes.includes('LEVEL_LOCKED')) return new C5Error('STORE_LOCKED', `store ${path} is in use by another process`, { cause: err })
   if (codes.includes('LEVEL_CORRUPTION')) return new C5Error('STORE_CORRUPT', `store ${path} is corrupt`, { cause: err })
-  return new C5Error('STORE_CORRUPT', `store ${path} could not be opened`, { cause: err })
+  return new C5Error('STORE_OPEN_FAILED', `store ${path} could not be opened`, { cause: err })
 }
 
 export function createStore (init: StoreInit): MessageStore {
@@ -36,6 +36,7 @@ export function createStore (init: StoreInit): MessageStore {
   const graceMs = init.options?.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS
   const windowMs = init.options?.groupCommitWindowMs ?? GROUP_COMMIT_WINDOW_MS
   if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'tombstoneGraceMs must be a non-negative integer')
+  if (!Number.isSafeInteger(windowMs) || windowMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'groupCommitWindowMs must be a non-negative integer')
 
   // Created in open(): abstract-level opens a database as soon as it is constructed.
   let db!: RootDb

@@ -66,6 +66,7 @@ describe('store', () => {
     await expectCode(store.status(new Uint8Array(5)), 'STORE_INVALID_ARGUMENT')
     const env = makeEnvelope()
     await expectCode(store.put({ ...env, digest: new Uint8Array(3) }, meta), 'STORE_INVALID_ARGUMENT')
+    await expectCode(store.put({ ...env, digest: makeEnvelope({ seq: 77 }).digest }, meta), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.put(env, { received: -1, source: 'x' }), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.put(env, { received: 1, source: 'x'.repeat(2000) }), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.query({ limit: 0 }), 'STORE_INVALID_ARGUMENT')
@@ -85,6 +86,15 @@ describe('store', () => {
     await expectCode(store.open(), 'STORE_CLOSED')
     const fresh = createStore({ path: dir.path })
     await expectCode(fresh.query({}), 'STORE_CLOSED')
+  })
+
+  it('reports a folder LevelDB cannot open as STORE_OPEN_FAILED', async () => {
+    const { writeFile } = await import('node:fs/promises')
+    const file = `${dir.path}-file`
+    await writeFile(file, 'not a directory')
+    await expectCode(createStore({ path: file }).open(), 'STORE_OPEN_FAILED')
+    const { rm } = await import('node:fs/promises')
+    await rm(file)
   })
 
   it('refuses a second open of the same folder with STORE_LOCKED', async () => {
