@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { memoryLinkPair } from '../../src/links/memory/index.js'
-import { createSyncSession } from '../../src/sync/session.js'
+import { CLOSE_FLUSH_TIMEOUT_MS, createSyncSession } from '../../src/sync/session.js'
 import type { SyncEvent, SyncSessionOptions } from '../../src/sync/session-types.js'
 import { encodeVarint } from '../../src/sync/varint.js'
 import { PEER_ROUND_BURST } from '../../src/sync/constants.js'
@@ -159,6 +159,30 @@ describe('sync session limits and failures', () => {
     }
     expect(sent).toBeLessThan(10)
     expect(await session.done).toMatchObject({ reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' })
+  })
+
+  it('stop() never hangs on a peer that stopped reading: BYE waits at most CLOSE_FLUSH_TIMEOUT_MS', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const node = fakeNode(clock, [alice])
+    const [l, r] = memoryLinkPair({ maxFrameBytes: 1024, queueBytes: 1088 })
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0x01), reconcileIntervalMs: 0 })
+    session.start()
+    const { encodeFrame } = await import('../../src/sync/frames.js')
+    await r.send(encodeFrame(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) })))
+    for (let i = 0; i < 20; i++) {
+      const e = alert(alice, { now: T0 + i, headline: `s${i}` })
+      node.put(e)
+      session.notifyNew(e)
+    }
+    await settle()
+    let ended = false
+    const stopping = session.stop().then(end => { ended = true; return end })
+    await settle()
+    expect(ended).toBe(false) // the link is full: BYE waits
+    await clock.advance(CLOSE_FLUSH_TIMEOUT_MS)
+    expect(await stopping).toMatchObject({ reason: 'stopped' })
+    expect(clock.pending()).toBe(0)
   })
 
   it('refuses a HELLO naming a key other than the one the link authenticated', async () => {
