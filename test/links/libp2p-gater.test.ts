@@ -139,6 +139,27 @@ describe('roster connection gater', () => {
     expect(b.node.getPeers().map(String).sort()).toEqual([a.node.peerId.toString(), c.node.peerId.toString()].sort())
   })
 
+  it('links work over WebSockets too (/ws listen address)', async () => {
+    const [ka, kb] = makeKeys(2)
+    const a = await host(ka, [kb.publicKey])
+    const b = await host(kb, [ka.publicKey], { listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
+    const ws = b.node.getMultiaddrs().find(m => m.toString().includes('/ws'))
+    expect(ws).toBeDefined()
+    const inbox = new LinkInbox()
+    await handleLinks(b.node, inbox.push)
+    const link = await openLink(a.node, ws!)
+    expect(a.node.getConnections(b.node.peerId)[0].remoteAddr.toString()).toContain('/ws')
+    await link.send(Uint8Array.of(1, 2))
+    const r = await (await inbox.next()).frames()[Symbol.asyncIterator]().next()
+    expect(Array.from(r.value as Uint8Array)).toEqual([1, 2])
+  })
+
+  it('a host with mDNS and the DHT enabled starts and stops', async () => {
+    const [ka] = makeKeys(1)
+    const a = await host(ka, [], { mdns: true, dht: true })
+    expect(a.node.status).toBe('started')
+  })
+
   it('the node PeerId is the roster key', async () => {
     const [ka] = makeKeys(1)
     const a = await host(ka, [])

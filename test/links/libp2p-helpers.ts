@@ -17,13 +17,13 @@ export function makeKeys (n: number): KeyPair[] {
   return Array.from({ length: n }, () => generateKeyPair())
 }
 
-export async function startHost (key: KeyPair, allowed: Iterable<Uint8Array>, opts: { dht?: boolean, bootstrap?: string[] } = {}): Promise<TestHost> {
+export async function startHost (key: KeyPair, allowed: Iterable<Uint8Array>, opts: { dht?: boolean, bootstrap?: string[], listen?: string[], mdns?: boolean } = {}): Promise<TestHost> {
   const allow = new Set([...allowed].map(hex))
   const node = await createHost({
     privateKey: await libp2pPrivateKey(key),
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: opts.bootstrap ?? [],
-    mdns: false,
+    mdns: opts.mdns ?? false,
     dht: opts.dht ?? false,
     allowPeer: k => allow.has(hex(k))
   })

@@ -38,6 +38,12 @@ export interface HostOptions {
   allowPeer: AllowPeer
   /** Run the private Kad-DHT for peer routing (default true). */
   dht?: boolean
+  /**
+   * libp2p connection-manager limits, passed through. Defaults are libp2p's (300
+   * connections; 5 inbound connections per second per remote host — many nodes on one
+   * loopback host in a test may need more).
+   */
+  connectionManager?: { maxConnections?: number, inboundConnectionThreshold?: number }
 }
 
 /** Everything the multiaddr parser refuses is reported with the address and the field. */
@@ -55,12 +61,27 @@ function checkAddrs (field: string, addrs: unknown, needPeerId = false): string[
   })
 }
 
+/**
+ * @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on. On
+ * Node 20 outbound /ws dials fail with "WebSocket is not defined"; the `ws` package (which
+ * the transport already uses for its listener) provides a compatible client.
+ */
+async function ensureWebSocketGlobal (): Promise<void> {
+  const g = globalThis as { WebSocket?: unknown }
+  if (typeof g.WebSocket === 'function') return
+  // No @types/ws in the tree; only the constructor is needed.
+  const specifier: string = 'ws'
+  const ws = await import(specifier) as { WebSocket: unknown }
+  g.WebSocket = ws.WebSocket
+}
+
 export async function createHost (options: HostOptions) {
   if (options?.privateKey?.type !== 'Ed25519') throw new C5Error('LINK_BAD_ARGUMENT', 'privateKey: expected the node\'s Ed25519 libp2p key')
   if (typeof options.allowPeer !== 'function') throw new C5Error('LINK_BAD_ARGUMENT', 'allowPeer: expected a function (key32) => boolean')
   const listen = checkAddrs('listen', options.listen)
   const announce = checkAddrs('announce', options.announce ?? [])
   const bootstrapList = checkAddrs('bootstrap', options.bootstrap, true)
+  await ensureWebSocketGlobal()
 
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList }))
@@ -87,6 +108,7 @@ export async function createHost (options: HostOptions) {
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } })],
     peerDiscovery,
     connectionGater: rosterGater(options.allowPeer),
+    ...(options.connectionManager === undefined ? {} : { connectionManager: options.connectionManager }),
     services
   })
 }
