@@ -10,6 +10,8 @@
  *   POST /v1/messages            body: one envelope (application/octet-stream) → ingest
  *   GET  /v1/roster
  *   GET  /v1/rejections          the last rejections kept by ingest
+ *   GET  /v1/events              server-sent events: `message` (a MessageView) for every
+ *                                message ingested from now on, `rejected` for refusals
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { C5Error } from '../errors.js'
@@ -30,7 +32,7 @@ export interface ApiOptions {
 
 export async function createApi (options: ApiOptions): Promise<FastifyInstance> {
   const { core, mesh } = options
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 })
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, forceCloseConnections: true })
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
 
   app.setErrorHandler((err, _req, reply) => {
@@ -59,5 +61,20 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
   })
   app.get('/v1/roster', async () => rosterView(core))
   app.get('/v1/rejections', async () => core.ingest.recentRejections())
+  app.get('/v1/events', (req, reply) => {
+    reply.hijack()
+    const res = reply.raw
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
+    res.write(': c5mesh events\n\n')
+    const send = (event: string, data: unknown): void => { res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`) }
+    const onMessage = ({ envelope, source }: { envelope: Parameters<typeof envelopeView>[0], source: string }): void => send('message', { ...envelopeView(envelope), source })
+    const onRejected = (r: unknown): void => send('rejected', r)
+    core.ingest.events.on('message', onMessage)
+    core.ingest.events.on('rejected', onRejected)
+    req.raw.on('close', () => {
+      core.ingest.events.off('message', onMessage)
+      core.ingest.events.off('rejected', onRejected)
+    })
+  })
   return app
 }

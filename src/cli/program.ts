@@ -23,7 +23,12 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
     .option('--config <file>', 'config file merged over the data folder\'s config.json')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: s => write(s.replace(/\n$/, '')), writeErr: s => writeErr(s.replace(/\n$/, '')) })
+    .configureOutput({
+      writeOut: s => write(s.replace(/\n$/, '')),
+      writeErr: s => writeErr(s.replace(/\n$/, '')),
+      // usage errors are printed once, as 'error CLI_BAD_ARGUMENT: …', by runCli
+      outputError: () => {}
+    })
 
   let ctx: CliContext | undefined
   const get = (): { ctx: CliContext, out: (json?: boolean) => Out } => {

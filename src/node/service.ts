@@ -36,6 +36,8 @@ export function parseInboxQuery (input: unknown): InboxQuery {
   return r.data
 }
 
+const HIDDEN_BY_DEFAULT = new Set(['roster', 'receipt'])
+
 export async function inbox (core: NodeCore, q: InboxQuery): Promise<MessageView[]> {
   const opts: QueryOptions = { order: q.order ?? 'urgent', limit: q.limit ?? 50 }
   if (q.kind !== undefined) opts.kind = q.kind
@@ -44,8 +46,12 @@ export async function inbox (core: NodeCore, q: InboxQuery): Promise<MessageView
   if (q.since !== undefined) opts.since = q.since
   if (q.until !== undefined) opts.until = q.until
   // Expired messages wait for the sweeper; an operator should not see them meanwhile.
+  // Without --kind the inbox shows what operators read: not the roster envelopes and node
+  // receipts that travel with them.
   const now = core.clock.now()
-  return (await core.store.query(opts)).filter(m => m.envelope.expires > now).map(storedView)
+  return (await core.store.query(opts))
+    .filter(m => m.envelope.expires > now && (q.kind !== undefined || !HIDDEN_BY_DEFAULT.has(m.envelope.kind)))
+    .map(storedView)
 }
 
 export async function show (core: NodeCore, id: string): Promise<MessageView> {

@@ -49,11 +49,16 @@ async function currentSigned (ctx: CliContext): Promise<Uint8Array | undefined> 
 /** The draft document, starting one from the current roster (version + 1) if none. */
 async function draftDocument (ctx: CliContext): Promise<RosterDocument> {
   const draft = await readDraft(ctx)
-  if (draft !== undefined) return decodeRosterDocument(draft.document)
   const now = Date.now()
   const cur = await currentSigned(ctx)
-  if (cur === undefined) return { version: 1, issued: now, members: [], revocations: [] }
-  return nextVersion(decodeRosterDocument(decodeSignedRoster(cur).document), now)
+  const current = cur === undefined ? undefined : decodeRosterDocument(decodeSignedRoster(cur).document)
+  if (draft !== undefined) {
+    const doc = decodeRosterDocument(draft.document)
+    // A draft at or below the version in force was imported already (or overtaken): start anew.
+    if (current === undefined || doc.version > current.version) return doc
+  }
+  if (current === undefined) return { version: 1, issued: now, members: [], revocations: [] }
+  return nextVersion(current, now)
 }
 
 async function saveDraft (ctx: CliContext, doc: RosterDocument): Promise<void> {
