@@ -39,6 +39,23 @@ describe('openLink / handleLinks', () => {
     await expect(openLink(a.node, b.node.getMultiaddrs()[0], { signal: AbortSignal.abort() })).rejects.toSatisfy((e: unknown) => isC5Error(e, 'LINK_REFUSED'))
   })
 
+  it('openLink takes a multiaddr string; a bad one is LINK_BAD_ARGUMENT', async () => {
+    const [a, b] = await pair()
+    const inbox = new LinkInbox()
+    await handleLinks(b.node, inbox.push)
+    const link = await openLink(a.node, b.node.getMultiaddrs()[0].toString())
+    await link.send(Uint8Array.of(3))
+    expect((await (await inbox.next()).frames()[Symbol.asyncIterator]().next()).value).toEqual(Uint8Array.of(3))
+    await expect(openLink(a.node, 'not a multiaddr')).rejects.toSatisfy((e: unknown) => isC5Error(e, 'LINK_BAD_ARGUMENT'))
+  })
+
+  it('a consumer that throws in onLink gets the link aborted, not leaked', async () => {
+    const [a, b] = await pair()
+    await handleLinks(b.node, () => { throw new Error('busy') })
+    const link = await openLink(a.node, b.node.getMultiaddrs()[0])
+    await expect(link.frames()[Symbol.asyncIterator]().next()).rejects.toSatisfy((e: unknown) => isC5Error(e, 'LINK_ABORTED'))
+  })
+
   it('after unhandle, new sync streams are refused', async () => {
     const [a, b] = await pair()
     const inbox = new LinkInbox()

@@ -3,7 +3,7 @@
  * inbound /c5mesh/sync/1.0.0 stream into a Link; `openLink` dials and opens one.
  */
 import type { Connection, PeerId, Stream, StreamHandlerOptions } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { C5Error } from '../../errors.js'
 import type { Link } from '../types.js'
 import { streamLink, type StreamLinkOptions } from './stream-link.js'
@@ -21,19 +21,29 @@ export interface OpenLinkOptions extends StreamLinkOptions {
   signal?: AbortSignal
 }
 
+function parseAddr (s: string): Multiaddr {
+  try {
+    return multiaddr(s)
+  } catch (cause) {
+    throw new C5Error('LINK_BAD_ARGUMENT', `not a multiaddr: ${s}`, { cause })
+  }
+}
+
 const STREAM_LIMITS = { maxInboundStreams: MAX_INBOUND_SYNC_STREAMS, maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS }
 
 /**
- * Dials a peer (PeerId or multiaddr with /p2p/) and opens a sync stream as a Link.
+ * Dials a peer (PeerId, or a multiaddr — object or string — with /p2p/) and opens a sync
+ * stream as a Link.
  * Throws C5Error LINK_REFUSED when the dial or negotiation fails (gater, unreachable,
  * protocol not supported), with the libp2p error as cause.
  */
-export async function openLink (node: LinkHost, peer: PeerId | Multiaddr, options: OpenLinkOptions = {}): Promise<Link> {
+export async function openLink (node: LinkHost, peer: PeerId | Multiaddr | string, options: OpenLinkOptions = {}): Promise<Link> {
+  const target = typeof peer === 'string' ? parseAddr(peer) : peer
   const signal = options.signal ?? AbortSignal.timeout(OPEN_LINK_TIMEOUT_MS)
   let connection: Connection
   let stream: Stream
   try {
-    connection = await node.dial(peer, { signal })
+    connection = await node.dial(target, { signal })
     stream = await connection.newStream(SYNC_PROTOCOL, { signal, ...STREAM_LIMITS })
   } catch (cause) {
     throw new C5Error('LINK_REFUSED', `cannot open ${SYNC_PROTOCOL} to ${peer.toString()}: ${(cause as Error)?.message ?? String(cause)}`, { cause })
@@ -54,7 +64,12 @@ export async function handleLinks (node: LinkHost, onLink: (link: Link) => void,
       stream.abort(err as Error)
       return
     }
-    onLink(link)
+    try {
+      onLink(link)
+    } catch (err) {
+      // A consumer that cannot take the link must not leave the stream open.
+      link.abort(err instanceof Error ? err : new Error(String(err)))
+    }
   }, STREAM_LIMITS)
   return async () => { await node.unhandle(SYNC_PROTOCOL) }
 }

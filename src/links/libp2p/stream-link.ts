@@ -126,7 +126,9 @@ class StreamLink implements Link {
       await this.#writeLock
       await this.#stream.close()
     } catch (cause) {
-      this.#fail(new C5Error('LINK_ABORTED', 'stream failed while closing', { cause }))
+      // If the remote already ended cleanly, every frame it sent is queued: keep them.
+      if (this.#queue.finished) this.#closed = true
+      else this.#fail(new C5Error('LINK_ABORTED', 'stream failed while closing', { cause }))
     }
   }
 
