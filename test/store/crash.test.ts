@@ -17,8 +17,11 @@ import { hex, tempDir } from './helpers.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHILD = join(import.meta.dirname, 'crash-child.ts')
-/** Which writer the child runs (crash-child.ts WRITERS): 'store' = store.put with an extra meta op. */
-const MODE: string = 'store'
+/**
+ * Which writer each lane's child runs (crash-child.ts WRITERS): lane 0 'ingest' = the node's
+ * ingest path; lane 1 'store' = store.put with an extra meta op in the same batch.
+ */
+const MODES = ['ingest', 'store'] as const
 const LANES = 2 // parallel children, each on its own database
 const KILLS_PER_LANE = 26
 const KILL_AFTER_MIN_MS = 20
@@ -54,8 +57,8 @@ async function childArgs (): Promise<string[]> {
   }
 }
 
-async function runChild (args: string[], path: string, run: number, killAfterMs: number): Promise<{ reported: string[], killed: boolean }> {
-  const child = spawn(process.execPath, [...args, '--path', path, '--run', String(run), '--mode', MODE], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+async function runChild (args: string[], path: string, run: number, killAfterMs: number, mode: string): Promise<{ reported: string[], killed: boolean }> {
+  const child = spawn(process.execPath, [...args, '--path', path, '--run', String(run), '--mode', mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   let timer: NodeJS.Timeout | undefined
@@ -75,7 +78,7 @@ async function runChild (args: string[], path: string, run: number, killAfterMs:
 }
 
 /** Checks the database after a crash; returns how many messages it holds. */
-async function verify (path: string, reported: Set<string>, fresh: string[]): Promise<number> {
+async function verify (path: string, reported: Set<string>, fresh: string[], mode: string): Promise<number> {
   const store = createStore({ path })
   await store.open() // opens cleanly after SIGKILL
   for (const d of fresh) {
@@ -110,7 +113,7 @@ async function verify (path: string, reported: Set<string>, fresh: string[]): Pr
   const always = ['idx-author', 'idx-created', 'idx-expires', 'idx-kind', 'idx-org', 'idx-prec']
   for (const [d, refs] of messages) {
     expect([...(indexed.get(d) ?? [])].sort()).toEqual(refs > 0 ? [...always, 'idx-ref'].sort() : always)
-    if (MODE === 'store') expect(extras.has(d)).toBe(true) // the extra op landed with its message
+    if (mode === 'store') expect(extras.has(d)).toBe(true) // the extra op landed with its message
   }
   for (const d of indexed.keys()) expect(messages.has(d)).toBe(true)
   for (const d of extras) expect(messages.has(d)).toBe(true)
@@ -127,10 +130,10 @@ async function lane (args: string[], laneNo: number, seed: number): Promise<{ ki
   try {
     for (let run = 1; run <= KILLS_PER_LANE; run++) {
       const killAfter = KILL_AFTER_MIN_MS + Math.floor(random() * (KILL_AFTER_MAX_MS - KILL_AFTER_MIN_MS))
-      const r = await runChild(args, dir.path, run, killAfter)
+      const r = await runChild(args, dir.path, run, killAfter, MODES[laneNo % MODES.length])
       kills++
       for (const d of r.reported) reported.add(d)
-      stored = await verify(dir.path, reported, r.reported)
+      stored = await verify(dir.path, reported, r.reported, MODES[laneNo % MODES.length])
     }
   } finally {
     await dir.cleanup()
