@@ -6,6 +6,8 @@
  *  1. steady: ALERTS alerts from random states (seeded), a Poisson process with mean gap
  *     MEAN_GAP_MS; per alert the time until the LAST node delivers it; p50/p99, delivery
  *     ratio (every node within DELIVERY_DEADLINE_MS), message transmissions per alert.
+ *     Then a lighter run (LIGHT_ALERTS at LIGHT_MEAN_GAP_MS) on the same network: at the
+ *     default rate a loaded 2-core machine is CPU-saturated and both systems mostly queue.
  *  2. partition (config/scenarios/southeast-cut.json): the crossing links cut at both ends,
  *     PARTITION_ALERTS alerts from both sides, the cut held CUT_HOLD_MS after the last
  *     publish, then healed (links allowed and redialled); the fraction of (alert, node)
@@ -29,9 +31,13 @@ import { buildWorkload, type Publication } from './mesh/workload.js'
 import { partitionRun, steadyRun, type PartitionResult, type SteadyResult } from './mesh/runner.js'
 import { round } from './mesh/stats.js'
 
-export const ALERTS = 200
+// Overridable like bench/ingest.ts's BENCH_N, to explore load (e.g. BENCH_MESH_GAP_MS=200).
+export const ALERTS = Number(process.env.BENCH_MESH_ALERTS ?? 200)
 export const PARTITION_ALERTS = 50
-export const MEAN_GAP_MS = 30
+export const MEAN_GAP_MS = Number(process.env.BENCH_MESH_GAP_MS ?? 30)
+/** A second, lighter steady run on the same network: latency when the CPU is not saturated. */
+export const LIGHT_ALERTS = 60
+export const LIGHT_MEAN_GAP_MS = 150
 export const CUT_HOLD_MS = 8_000
 export const HEAL_DEADLINE_MS = 15_000
 export const SEED = 0xC5
@@ -40,12 +46,12 @@ const WARMUP_DEADLINE_MS = 30_000
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const log = (line: string): void => { console.log(line) }
 
-interface SystemResult { steady: SteadyResult, partition: PartitionResult, setup_s: number }
+interface SystemResult { steady: SteadyResult, light: SteadyResult, partition: PartitionResult, setup_s: number, cpu_ms_per_alert: number }
 
 async function measure (
   name: string,
   start: (onDeliver: OnDeliver) => Promise<BenchNetwork>,
-  edges: Edge[], nodes: number[], warmup: Publication[], steady: Publication[], cut: Publication[],
+  edges: Edge[], nodes: number[], warmup: Publication[], steady: Publication[], light: Publication[], cut: Publication[],
   partition: { groups: number[][], crossing: Edge[] }, originDelivered: boolean
 ): Promise<SystemResult> {
   const tracker: DeliveryTracker = createTracker()
@@ -58,11 +64,16 @@ async function measure (
     if (w.delivery !== 1) throw new Error(`${name}: warm-up alert did not reach every node`)
     const setup = (performance.now() - t0) / 1000
     log(`  ${name}: ${nodes.length} nodes, ${edges.length} links up in ${round(setup, 1)} s; publishing ${steady.length} alerts`)
+    const cpu0 = process.cpuUsage()
     const s = await steadyRun(net, tracker, steady, nodes, originDelivered)
-    log(`  ${name}: p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, delivery ${s.delivery}, ${s.msgs_per_alert} msgs/alert (published over ${s.publish_s} s)`)
+    const cpu = process.cpuUsage(cpu0)
+    const cpuMsPerAlert = round((cpu.user + cpu.system) / 1000 / steady.length, 2)
+    log(`  ${name}: p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, delivery ${s.delivery}, ${s.msgs_per_alert} msgs/alert (published over ${s.publish_s} s), ${cpuMsPerAlert} CPU ms/alert`)
+    const l = await steadyRun(net, tracker, light, nodes, originDelivered)
+    log(`  ${name}: light load (${light.length} alerts over ${l.publish_s} s): p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, delivery ${l.delivery}, ${l.msgs_per_alert} msgs/alert`)
     const p = await partitionRun(net, tracker, cut, { ...partition, holdMs: CUT_HOLD_MS, healDeadlineMs: HEAL_DEADLINE_MS }, originDelivered, log)
     log(`  ${name}: after heal ${round(p.partition_delivery * 100, 2)}% of pairs (${round(p.partition_cross_delivery * 100, 2)}% across the cut), heal ${p.partition_heal_ms ?? `> ${HEAL_DEADLINE_MS}`} ms`)
-    return { steady: s, partition: p, setup_s: round(setup, 1) }
+    return { steady: s, light: l, partition: p, setup_s: round(setup, 1), cpu_ms_per_alert: cpuMsPerAlert }
   } finally {
     await net.stop()
   }
@@ -84,14 +95,15 @@ export async function run (): Promise<Record<string, unknown>> {
   const world = createTestWorld(orgs, now)
   const warmup = buildWorkload(world, { count: 1, meanGapMs: 0, seed: SEED + 2, origins: [0], now, label: 'warm-up' })
   const steady = buildWorkload(world, { count: ALERTS, meanGapMs: MEAN_GAP_MS, seed: SEED, origins: nodes, now, label: 'steady' })
+  const light = buildWorkload(world, { count: LIGHT_ALERTS, meanGapMs: LIGHT_MEAN_GAP_MS, seed: SEED + 3, origins: nodes, now, label: 'light' })
   const cut = buildWorkload(world, { count: PARTITION_ALERTS, meanGapMs: MEAN_GAP_MS, seed: SEED + 1, origins: nodes, now, label: 'cut' })
-  log(`mesh: ${ALERTS} + ${PARTITION_ALERTS} alerts of ${steady[0].bytes.length} bytes`)
+  log(`mesh: ${ALERTS} + ${PARTITION_ALERTS} alerts of ${steady[0].bytes.length} bytes, mean gap ${MEAN_GAP_MS} ms`)
 
   const part = { groups, crossing }
   log('mesh: c5mesh')
-  const c5 = await measure('c5mesh', async d => startC5Network(world, d), edges, nodes, warmup, steady, cut, part, false)
+  const c5 = await measure('c5mesh', async d => startC5Network(world, d), edges, nodes, warmup, steady, light, cut, part, false)
   log('mesh: gossipsub')
-  const gs = await measure('gossipsub', async d => startGossipNetwork(orgs.length, d), edges, nodes, warmup, steady, cut, part, true)
+  const gs = await measure('gossipsub', async d => startGossipNetwork(orgs.length, d), edges, nodes, warmup, steady, light, cut, part, true)
   const load1 = loadavg()[0]
 
   const goals = {
@@ -108,6 +120,7 @@ export async function run (): Promise<Record<string, unknown>> {
     links: edges.length,
     alerts: ALERTS,
     alert_bytes: steady[0].bytes.length,
+    mean_gap_ms: MEAN_GAP_MS,
     p50_ms: c5.steady.p50_ms,
     p99_ms: c5.steady.p99_ms,
     max_ms: c5.steady.max_ms,
@@ -118,6 +131,18 @@ export async function run (): Promise<Record<string, unknown>> {
     gossipsub_max_ms: gs.steady.max_ms,
     gossipsub_delivery: gs.steady.delivery,
     gossipsub_msgs_per_alert: gs.steady.msgs_per_alert,
+    cpu_ms_per_alert: c5.cpu_ms_per_alert,
+    gossipsub_cpu_ms_per_alert: gs.cpu_ms_per_alert,
+    light_alerts: LIGHT_ALERTS,
+    light_mean_gap_ms: LIGHT_MEAN_GAP_MS,
+    light_p50_ms: c5.light.p50_ms,
+    light_p99_ms: c5.light.p99_ms,
+    light_delivery: c5.light.delivery,
+    light_msgs_per_alert: c5.light.msgs_per_alert,
+    gossipsub_light_p50_ms: gs.light.p50_ms,
+    gossipsub_light_p99_ms: gs.light.p99_ms,
+    gossipsub_light_delivery: gs.light.delivery,
+    gossipsub_light_msgs_per_alert: gs.light.msgs_per_alert,
     partition_alerts: PARTITION_ALERTS,
     partition_cut_links: crossing.length,
     partition_hold_ms: CUT_HOLD_MS,
@@ -132,6 +157,8 @@ export async function run (): Promise<Record<string, unknown>> {
     gossipsub_partition_msgs_per_alert: gs.partition.partition_msgs_per_alert,
     p50_ratio: round(c5.steady.p50_ms / gs.steady.p50_ms, 3),
     p99_ratio: round(c5.steady.p99_ms / gs.steady.p99_ms, 3),
+    light_p50_ratio: round(c5.light.p50_ms / gs.light.p50_ms, 3),
+    light_p99_ratio: round(c5.light.p99_ms / gs.light.p99_ms, 3),
     msgs_ratio: round(c5.steady.msgs_per_alert / gs.steady.msgs_per_alert, 3),
     setup_s: c5.setup_s,
     gossipsub_setup_s: gs.setup_s,
