@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors.js'
 
 export function httpStatusOf (code: ErrorCode | string): number {
   if (code === 'INGEST_DUPLICATE' || code === 'INGEST_TOMBSTONED') return 409
-  if (code === 'NODE_NOT_FOUND' || code === 'STORE_NOT_FOUND') return 404
+  if (code === 'NODE_NOT_FOUND') return 404
   if (code === 'CLI_BAD_ARGUMENT' || code === 'API_BAD_REQUEST') return 400
   if (code === 'ENVELOPE_TOO_LARGE') return 413
   if (code.startsWith('ENVELOPE_')) return 422

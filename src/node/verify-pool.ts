@@ -46,7 +46,8 @@ export interface VerifyPool extends SignatureVerifier {
 }
 
 export function createVerifyPool (options: { threads?: number } = {}): VerifyPool {
-  const threads = Math.max(1, options.threads ?? availableParallelism())
+  // One core stays with the main thread (decode, store); the rest verify.
+  const threads = Math.max(1, options.threads ?? availableParallelism() - 1)
   const slots: Slot[] = []
   let nextId = 0
   let queue: Job[] = []
