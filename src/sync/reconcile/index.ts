@@ -16,7 +16,7 @@
  */
 export { createReconciler } from './engine.js'
 export type { ReconcilerOptions, ReconcileEngine, ReconcileInfo, ReconcileState } from './engine.js'
-export { encodeVarint, readVarint, varintLength, writeVarint } from './varint.js'
+export { encodeVarint, readVarint, varintLength, writeVarint } from '../varint.js'
 export * from './constants.js'
 export { runLocal } from './local.js'
 export type { LocalRun, SideResult } from './local.js'

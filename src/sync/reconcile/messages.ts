@@ -8,7 +8,7 @@ import {
   ID_BYTES, MSG_DONE, MSG_HELLO, MSG_LIST, MSG_LIST_REQUEST, MSG_MORE, MSG_SKETCH, MSG_SYMBOLS,
   RECONCILE_VERSION, SET_DIGEST_BYTES, SKETCH_MAX_CELLS, SKETCH_MAX_LEVELS, SYMBOL_BYTES
 } from './constants.js'
-import { readVarint, varintLength, writeVarint } from './varint.js'
+import { readVarint, varintLength, writeVarint } from '../varint.js'
 
 export type Message =
   | { type: 'hello', size: number, digest: Uint8Array }
