@@ -63,6 +63,8 @@ describe('c5mesh CLI', { timeout: 180_000 }, () => {
       expect(r.stderr.trim(), args.join(' ')).toMatch(new RegExp(`^error ${code}: `))
     }
     expect((await c5meshJson<any[]>(['--data', data, 'inbox', '--limit', '1000'])).length).toBe(before)
+    const badEnv = await c5mesh(['--data', data, 'status'], { C5MESH_API_PORT: 'abc' })
+    expect(badEnv.stderr).toMatch(/^error CONFIG_INVALID: .*api\.port/)
     const none = await c5mesh(['--data', join(dir.path, 'nowhere'), 'inbox'])
     expect(none.stderr).toMatch(/^error CLI_NOT_INITIALISED: /)
   })

@@ -12,7 +12,7 @@ import { openNodeCore } from '../../src/node/core.js'
 import { dataPaths } from '../../src/node/paths.js'
 import { createTestWorld, type TestWorld, type WorldMember } from '../helpers/world.js'
 import { tempDir } from '../helpers/tmp.js'
-import { c5meshJson, startDaemonProcess } from '../helpers/cli.js'
+import { c5mesh, c5meshJson, startDaemonProcess } from '../helpers/cli.js'
 import type { ChildProcess } from 'node:child_process'
 
 const children: ChildProcess[] = []
@@ -78,6 +78,11 @@ describe('c5mesh start processes', { timeout: 120_000 }, () => {
     await prepareFolder(world, world.members[0], dirA)
     const a = await startDaemonProcess(['--data', dirA]); children.push(a.child)
     const infoA = await daemonInfo(dirA)
+    // a second daemon on the same folder is refused, and A keeps running
+    const second = await c5mesh(['--data', dirA, 'start'])
+    expect(second.code).toBe(1)
+    expect(second.stderr).toMatch(/^error NODE_LOCKED: /m)
+    expect(a.child.exitCode).toBeNull()
     await prepareFolder(world, world.members[1], dirB, [`${infoA.addrs[0]}`])
     let b = await startDaemonProcess(['--data', dirB]); children.push(b.child)
     let infoB = await daemonInfo(dirB)
