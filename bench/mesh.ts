@@ -28,7 +28,7 @@ import { startC5Network } from './mesh/c5.js'
 import { startGossipNetwork } from './mesh/gossip.js'
 import { createTracker, payloadKey, type DeliveryTracker } from './mesh/tracker.js'
 import { buildWorkload, type Publication } from './mesh/workload.js'
-import { partitionRun, steadyRun, type PartitionResult, type SteadyResult } from './mesh/runner.js'
+import { partitionRun, quiesce, steadyRun, SETTLE_DEADLINE_MS, type PartitionResult, type SteadyResult } from './mesh/runner.js'
 import { round } from './mesh/stats.js'
 
 // Overridable like bench/ingest.ts's BENCH_N, to explore load (e.g. BENCH_MESH_GAP_MS=200).
@@ -45,6 +45,12 @@ const WARMUP_DEADLINE_MS = 30_000
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const log = (line: string): void => { console.log(line) }
+
+/** Lets a late phase finish before the next starts (all delivered, or SETTLE_DEADLINE_MS), then waits for quiet. */
+async function settle (net: BenchNetwork, tracker: DeliveryTracker, keys: string[], nodes: number[]): Promise<void> {
+  if (!await tracker.waitAll(keys, nodes, SETTLE_DEADLINE_MS)) log(`  ${net.name}: some alerts still missing after ${SETTLE_DEADLINE_MS} ms more`)
+  await quiesce(net)
+}
 
 interface SystemResult { steady: SteadyResult, light: SteadyResult, partition: PartitionResult, setup_s: number, cpu_ms_per_alert: number }
 
@@ -69,7 +75,9 @@ async function measure (
     const cpu = process.cpuUsage(cpu0)
     const cpuMsPerAlert = round((cpu.user + cpu.system) / 1000 / steady.length, 2)
     log(`  ${name}: p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, delivery ${s.delivery}, ${s.msgs_per_alert} msgs/alert (published over ${s.publish_s} s), ${cpuMsPerAlert} CPU ms/alert`)
+    await settle(net, tracker, s.keys, nodes)
     const l = await steadyRun(net, tracker, light, nodes, originDelivered)
+    await settle(net, tracker, l.keys, nodes)
     log(`  ${name}: light load (${light.length} alerts over ${l.publish_s} s): p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, delivery ${l.delivery}, ${l.msgs_per_alert} msgs/alert`)
     const p = await partitionRun(net, tracker, cut, { ...partition, holdMs: CUT_HOLD_MS, healDeadlineMs: HEAL_DEADLINE_MS }, originDelivered, log)
     log(`  ${name}: after heal ${round(p.partition_delivery * 100, 2)}% of pairs (${round(p.partition_cross_delivery * 100, 2)}% across the cut), heal ${p.partition_heal_ms ?? `> ${HEAL_DEADLINE_MS}`} ms`)

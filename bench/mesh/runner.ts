@@ -15,6 +15,9 @@ export const DELIVERY_DEADLINE_MS = 30_000
 export const QUIET_MS = 500
 export const QUIET_MAX_MS = 10_000
 
+/** Between phases: waits (events) for a late phase to finish, so its traffic is not counted in the next. */
+export const SETTLE_DEADLINE_MS = 60_000
+
 export interface Measured { keys: string[], elapsedMs: number }
 
 /** Publishes on the workload's schedule (no waiting on deliveries: publishes overlap). */
@@ -45,7 +48,7 @@ export async function quiesce (net: BenchNetwork): Promise<void> {
   }
 }
 
-export interface SteadyResult { p50_ms: number, p99_ms: number, max_ms: number, delivery: number, msgs_per_alert: number, publish_s: number }
+export interface SteadyResult { keys: string[], p50_ms: number, p99_ms: number, max_ms: number, delivery: number, msgs_per_alert: number, publish_s: number }
 
 export async function steadyRun (net: BenchNetwork, tracker: DeliveryTracker, pubs: Publication[], nodes: number[], originDelivered: boolean): Promise<SteadyResult> {
   const before = net.transmissions()
@@ -55,6 +58,7 @@ export async function steadyRun (net: BenchNetwork, tracker: DeliveryTracker, pu
   const sent = net.transmissions() - before
   const lat = keys.map(k => tracker.lastNodeMs(k, nodes)).filter(ms => ms <= DELIVERY_DEADLINE_MS)
   return {
+    keys,
     p50_ms: round(percentile(lat, 50)),
     p99_ms: round(percentile(lat, 99)),
     max_ms: round(percentile(lat, 100)),
