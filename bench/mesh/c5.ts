@@ -12,7 +12,7 @@ import { startMesh, type MeshNode } from '../../src/node/mesh.js'
 import { toHex } from '../../src/identity/index.js'
 import type { TestWorld } from '../../src/sim/world.js'
 import type { BenchNetwork, Edge, OnDeliver } from './network.js'
-import { mapLimit } from './stats.js'
+import { mapLimit, retry } from './stats.js'
 
 /** Long enough that the reconnect loop never runs during the benchmark (it would redial cut links). */
 export const BENCH_RECONNECT_INTERVAL_MS = 10 * 60_000
@@ -56,7 +56,7 @@ export async function startC5Network (world: TestWorld, onDeliver: OnDeliver): P
     throw err
   }
 
-  const dial = async ([a, b]: Edge): Promise<void> => { await nodes[a].mesh.dial(nodes[b].mesh.addrs()[0]) }
+  const dial = async ([a, b]: Edge): Promise<void> => { await retry(async () => nodes[a].mesh.dial(nodes[b].mesh.addrs()[0])) }
   /** Resolves when node i has `want` sessions (it counts session open/end events). */
   const sessionsAt = async (i: number, want: number, timeoutMs: number): Promise<void> => {
     const { mesh } = nodes[i]

@@ -17,7 +17,7 @@ import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { createHash } from 'node:crypto'
 import type { BenchNetwork, Edge, OnDeliver } from './network.js'
-import { mapLimit } from './stats.js'
+import { mapLimit, retry } from './stats.js'
 
 export const TOPIC = 'c5mesh-bench'
 /** GossipSub's D_lo (constants.js GossipsubDlo): the heartbeat grafts until a mesh has this many. */
@@ -67,7 +67,7 @@ export async function startGossipNetwork (count: number, onDeliver: OnDeliver): 
     await Promise.all(nodes.map(async n => { await n?.stop() }).map(async p => p.catch(() => {})))
     throw err
   }
-  const dial = async ([a, b]: Edge): Promise<void> => { await nodes[a].dial(nodes[b].getMultiaddrs()[0]) }
+  const dial = async ([a, b]: Edge): Promise<void> => { await retry(async () => { await nodes[a].dial(nodes[b].getMultiaddrs()[0]) }) }
   const neighbours: Array<Set<number>> = Array.from({ length: count }, () => new Set())
 
   /** Ready: each node sees every live neighbour subscribed, and its mesh has min(degree, D_lo) peers. */

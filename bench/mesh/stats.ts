@@ -37,3 +37,15 @@ export async function mapLimit<T, R> (items: T[], limit: number, fn: (item: T, i
   }))
   return out
 }
+
+/** Retries a failing async step (a dial under load can hit an upgrade timeout), then throws the last error. */
+export async function retry<T> (fn: () => Promise<T>, attempts = 3, backoffMs = 250): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn()
+    } catch (err) {
+      if (i >= attempts) throw err
+      await pause(backoffMs * i)
+    }
+  }
+}
