@@ -104,6 +104,24 @@ export function createStore (init: StoreInit): MessageStore {
     }
   }
 
+  /** Batches concurrent tombstone look-ups into one getMany per tick. */
+  const tombstoneLookups = (() => {
+    let waiting: Array<{ digest: Uint8Array, resolve: (v: boolean) => void, reject: (e: unknown) => void }> = []
+    const flush = (): void => {
+      const batch = waiting
+      waiting = []
+      s.tombstones.getMany(batch.map(w => w.digest)).then(
+        values => { batch.forEach((w, i) => w.resolve(values[i] !== undefined)) },
+        err => { for (const w of batch) w.reject(err) }
+      )
+    }
+    return {
+      has: async (digest: Uint8Array): Promise<boolean> => new Promise((resolve, reject) => {
+        if (waiting.push({ digest, resolve, reject }) === 1) setImmediate(flush)
+      })
+    }
+  })()
+
   async function loadCache (): Promise<void> {
     cache.clear()
     for await (const [key, value] of s.byCreated.iterator()) {
@@ -154,9 +172,11 @@ export function createStore (init: StoreInit): MessageStore {
     async status (digest): Promise<MessageStatus> {
       guard()
       checkDigest(digest)
-      if (await s.messages.get(digest) !== undefined) return 'stored'
-      if (await s.tombstones.get(digest) !== undefined) return 'tombstone'
-      return undefined
+      // The cache holds every stored digest (loaded from idx-created at open, kept by put and
+      // sweep), so 'stored' needs no read; tombstone look-ups made in the same tick share one
+      // getMany (a sync burst asks hundreds at once).
+      if (cache.has(digest)) return 'stored'
+      return (await tombstoneLookups.has(digest)) ? 'tombstone' : undefined
     },
 
     async put (env, meta, options = {}) {

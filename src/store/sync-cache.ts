@@ -27,6 +27,9 @@ export class SyncCache {
 
   get size (): number { return this.byId.size }
 
+  /** Whether the store holds this digest (expired or not, until the sweeper removes it). */
+  has (id: Uint8Array): boolean { return this.byId.has(toHex(id)) }
+
   /** Appends in order; used while loading idx-created, whose iteration order is sorted. */
   loadSorted (timestamp: number, id: Uint8Array, expires: number): void {
     const key = toHex(id)
