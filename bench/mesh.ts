@@ -8,6 +8,9 @@
  *     ratio (every node within DELIVERY_DEADLINE_MS), message transmissions per alert.
  *     Then a lighter run (LIGHT_ALERTS at LIGHT_MEAN_GAP_MS) on the same network: at the
  *     default rate a loaded 2-core machine is CPU-saturated and both systems mostly queue.
+ *     A third system, GossipSub with the same c5mesh ingest as its topic validator (verify
+ *     and store before forwarding), runs the steady and light phases: it separates the cost
+ *     of the application work from that of the dissemination protocol.
  *  2. partition (config/scenarios/southeast-cut.json): the crossing links cut at both ends,
  *     PARTITION_ALERTS alerts from both sides, the cut held CUT_HOLD_MS after the last
  *     publish, then healed (links allowed and redialled); the fraction of (alert, node)
@@ -26,6 +29,7 @@ import { crossingLinks, diameter, loadScenario, loadTopology } from '../src/sim/
 import type { BenchNetwork, Edge, OnDeliver } from './mesh/network.js'
 import { startC5Network } from './mesh/c5.js'
 import { startGossipNetwork } from './mesh/gossip.js'
+import { startGossipIngestNetwork } from './mesh/gossip-ingest.js'
 import { createTracker, payloadKey, type DeliveryTracker } from './mesh/tracker.js'
 import { buildWorkload, type Publication } from './mesh/workload.js'
 import { partitionRun, quiesce, steadyRun, SETTLE_DEADLINE_MS, type PartitionResult, type SteadyResult } from './mesh/runner.js'
@@ -52,13 +56,13 @@ async function settle (net: BenchNetwork, tracker: DeliveryTracker, keys: string
   await quiesce(net)
 }
 
-interface SystemResult { steady: SteadyResult, light: SteadyResult, partition: PartitionResult, setup_s: number, cpu_ms_per_alert: number }
+interface SystemResult { steady: SteadyResult, light: SteadyResult, partition?: PartitionResult, setup_s: number, cpu_ms_per_alert: number }
 
 async function measure (
   name: string,
   start: (onDeliver: OnDeliver) => Promise<BenchNetwork>,
   edges: Edge[], nodes: number[], warmup: Publication[], steady: Publication[], light: Publication[], cut: Publication[],
-  partition: { groups: number[][], crossing: Edge[] }, originDelivered: boolean
+  partition: { groups: number[][], crossing: Edge[] } | undefined, originDelivered: boolean
 ): Promise<SystemResult> {
   const tracker: DeliveryTracker = createTracker()
   const t0 = performance.now()
@@ -79,6 +83,7 @@ async function measure (
     const l = await steadyRun(net, tracker, light, nodes, originDelivered)
     await settle(net, tracker, l.keys, nodes)
     log(`  ${name}: light load (${light.length} alerts over ${l.publish_s} s): p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, delivery ${l.delivery}, ${l.msgs_per_alert} msgs/alert`)
+    if (partition === undefined) return { steady: s, light: l, setup_s: round(setup, 1), cpu_ms_per_alert: cpuMsPerAlert }
     const p = await partitionRun(net, tracker, cut, { ...partition, holdMs: CUT_HOLD_MS, healDeadlineMs: HEAL_DEADLINE_MS }, originDelivered, log)
     log(`  ${name}: after heal ${round(p.partition_delivery * 100, 2)}% of pairs (${round(p.partition_cross_delivery * 100, 2)}% across the cut), heal ${p.partition_heal_ms ?? `> ${HEAL_DEADLINE_MS}`} ms`)
     return { steady: s, light: l, partition: p, setup_s: round(setup, 1), cpu_ms_per_alert: cpuMsPerAlert }
@@ -115,13 +120,16 @@ export async function run (): Promise<Record<string, unknown>> {
   const gs0 = gossipFirst ? await runGs() : undefined
   const c5 = await runC5()
   const gs = gs0 ?? await runGs()
+  // The same application work on GossipSub: where the difference between the two comes from.
+  log('mesh: gossipsub+ingest (each node runs the c5mesh ingest as its topic validator)')
+  const gi = await measure('gossipsub+ingest', async d => startGossipIngestNetwork(world, d), edges, nodes, warmup, steady, light, cut, undefined, true)
   const load1 = loadavg()[0]
 
   const goals = {
     p50: c5.steady.p50_ms <= gs.steady.p50_ms,
     p99: c5.steady.p99_ms <= gs.steady.p99_ms,
     msgs_per_alert: c5.steady.msgs_per_alert <= gs.steady.msgs_per_alert,
-    partition_delivery: c5.partition.partition_delivery === 1
+    partition_delivery: c5.partition!.partition_delivery === 1
   }
   log(`goals: p50 ≤ gossipsub ${goals.p50 ? 'MET' : 'MISSED'}; p99 ≤ gossipsub ${goals.p99 ? 'MET' : 'MISSED'}; msgs/alert ≤ gossipsub ${goals.msgs_per_alert ? 'MET' : 'MISSED'}; 100% delivery after heal ${goals.partition_delivery ? 'MET' : 'MISSED'}`)
   return {
@@ -157,15 +165,24 @@ export async function run (): Promise<Record<string, unknown>> {
     partition_alerts: PARTITION_ALERTS,
     partition_cut_links: crossing.length,
     partition_hold_ms: CUT_HOLD_MS,
-    partition_delivery: c5.partition.partition_delivery,
-    partition_cross_delivery: c5.partition.partition_cross_delivery,
-    partition_own_side_delivery: c5.partition.partition_own_side_delivery,
-    partition_heal_ms: c5.partition.partition_heal_ms,
-    partition_msgs_per_alert: c5.partition.partition_msgs_per_alert,
-    gossipsub_partition_delivery: gs.partition.partition_delivery,
-    gossipsub_partition_cross_delivery: gs.partition.partition_cross_delivery,
-    gossipsub_partition_own_side_delivery: gs.partition.partition_own_side_delivery,
-    gossipsub_partition_msgs_per_alert: gs.partition.partition_msgs_per_alert,
+    partition_delivery: c5.partition!.partition_delivery,
+    partition_cross_delivery: c5.partition!.partition_cross_delivery,
+    partition_own_side_delivery: c5.partition!.partition_own_side_delivery,
+    partition_heal_ms: c5.partition!.partition_heal_ms,
+    partition_msgs_per_alert: c5.partition!.partition_msgs_per_alert,
+    gossipsub_partition_delivery: gs.partition!.partition_delivery,
+    gossipsub_partition_cross_delivery: gs.partition!.partition_cross_delivery,
+    gossipsub_partition_own_side_delivery: gs.partition!.partition_own_side_delivery,
+    gossipsub_partition_msgs_per_alert: gs.partition!.partition_msgs_per_alert,
+    gossipsub_ingest_p50_ms: gi.steady.p50_ms,
+    gossipsub_ingest_p99_ms: gi.steady.p99_ms,
+    gossipsub_ingest_delivery: gi.steady.delivery,
+    gossipsub_ingest_msgs_per_alert: gi.steady.msgs_per_alert,
+    gossipsub_ingest_cpu_ms_per_alert: gi.cpu_ms_per_alert,
+    gossipsub_ingest_light_p50_ms: gi.light.p50_ms,
+    gossipsub_ingest_light_p99_ms: gi.light.p99_ms,
+    p50_ratio_vs_gossipsub_ingest: round(c5.steady.p50_ms / gi.steady.p50_ms, 3),
+    p99_ratio_vs_gossipsub_ingest: round(c5.steady.p99_ms / gi.steady.p99_ms, 3),
     p50_ratio: round(c5.steady.p50_ms / gs.steady.p50_ms, 3),
     p99_ratio: round(c5.steady.p99_ms / gs.steady.p99_ms, 3),
     light_p50_ratio: round(c5.light.p50_ms / gs.light.p50_ms, 3),

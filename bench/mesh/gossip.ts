@@ -13,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { createHash } from 'node:crypto'
 import type { BenchNetwork, Edge, OnDeliver } from './network.js'
@@ -25,7 +25,15 @@ export const GOSSIPSUB_DLO = 4
 export const MESH_READY_TIMEOUT_MS = 60_000
 const CONCURRENCY = 8
 
-export async function startGossipNetwork (count: number, onDeliver: OnDeliver): Promise<BenchNetwork> {
+export interface GossipOptions {
+  /**
+   * Application validation before GossipSub forwards (its topic validator; duplicates never
+   * reach it): e.g. a c5mesh ingest, to separate the transport's cost from the store's.
+   */
+  validate?: (node: number, data: Uint8Array) => Promise<boolean>
+}
+
+export async function startGossipNetwork (count: number, onDeliver: OnDeliver, options: GossipOptions = {}): Promise<BenchNetwork> {
   let received = 0
   const blocked: Array<Set<string>> = Array.from({ length: count }, () => new Set())
   const make = async (i: number) => {
@@ -62,6 +70,8 @@ export async function startGossipNetwork (count: number, onDeliver: OnDeliver): 
       const ps = nodes[i].services.pubsub as GossipSub
       ps.subscribe(TOPIC)
       ps.addEventListener('gossipsub:message', evt => { onDeliver(i, evt.detail.msg.data) })
+      const validate = options.validate
+      if (validate !== undefined) ps.topicValidators.set(TOPIC, async (_peer, msg) => await validate(i, msg.data) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore)
     })
   } catch (err) {
     await Promise.all(nodes.map(async n => { await n?.stop() }).map(async p => p.catch(() => {})))
