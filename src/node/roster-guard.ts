@@ -4,7 +4,8 @@
  * carries them, then applies them in memory (docs/PROTOCOL.md §4 step 6).
  */
 import { C5Error } from '../errors.js'
-import type { Envelope } from '../envelope/types.js'
+import type { Envelope, Revocation } from '../envelope/types.js'
+import { keyId } from '../identity/index.js'
 import { checkAuthority, encodeRosterSnapshot, decodeRosterSnapshot, type RosterState } from '../roster/index.js'
 import type { RosterMember } from '../roster/types.js'
 import type { MessageStore, BatchOp } from '../store/types.js'
@@ -13,11 +14,14 @@ import type { MessageStore, BatchOp } from '../store/types.js'
 export const META_ROSTER_SNAPSHOT = 'roster.snapshot'
 /** The roster-kind envelope that carried the current roster: what sync resends to peers. */
 export const META_ROSTER_ENVELOPE = 'roster.envelope'
+const PURGE_BATCH = 500
 
 export interface RosterGuard {
   readonly state: RosterState
   memberByKeyId: (id: Uint8Array) => RosterMember | undefined
   version: () => number
+  /** Messages removed because a revocation made them invalid (since start). */
+  purged: () => number
   /** The envelope bytes that carried the current roster, if any. */
   envelopeBytes: () => Uint8Array | undefined
   /**
@@ -33,6 +37,7 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
   if (snap instanceof Uint8Array) state.restore(decodeRosterSnapshot(snap))
   let rosterEnvelope = await store.meta.get(META_ROSTER_ENVELOPE)
   let chain: Promise<unknown> = Promise.resolve()
+  let purged = 0
 
   function serial<T> (fn: () => Promise<T>): Promise<T> {
     const run = chain.then(fn, fn)
@@ -52,6 +57,7 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     await write([...store.meta.ops(META_ROSTER_SNAPSHOT, snapshot), ...store.meta.ops(META_ROSTER_ENVELOPE, env.bytes)])
     change.commit()
     rosterEnvelope = env.bytes
+    await purgeRevoked(change.value.revocations)
   }
 
   async function admitRevocation (env: Envelope, authorKey: Uint8Array, write: (extra: BatchOp[]) => Promise<void>): Promise<void> {
@@ -63,6 +69,27 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     })
     await write(store.meta.ops(META_ROSTER_SNAPSHOT, snapshot))
     change.commit()
+    await purgeRevoked([change.value])
+  }
+
+  /**
+   * Messages a node accepted before it learnt of a revocation (e.g. on the other side of a
+   * partition) became invalid from the revocation's effective time: remove them, leaving
+   * tombstones, so they are neither shown nor offered to peers. Roster envelopes are kept:
+   * their authority is the anchors' signatures, not their author.
+   */
+  async function purgeRevoked (revocations: readonly Revocation[]): Promise<void> {
+    for (const r of revocations) {
+      for (const author of [r.key, keyId(r.key)]) {
+        for (;;) {
+          const victims = (await store.query({ author, since: r.effective, limit: PURGE_BATCH }))
+            .filter(m => m.envelope.kind !== 'roster')
+            .map(m => m.envelope.digest)
+          if (victims.length === 0 || await store.discard(victims) === 0) break
+          purged += victims.length
+        }
+      }
+    }
   }
 
   return {
@@ -70,6 +97,7 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     memberByKeyId: id => state.memberByKeyId(id),
     version: () => state.version,
     envelopeBytes: () => rosterEnvelope instanceof Uint8Array ? rosterEnvelope : undefined,
+    purged: () => purged,
     admit: async (env, authorKey, _now, write) => {
       if (env.kind === 'roster') return serial(async () => admitRoster(env, authorKey, write))
       if (env.kind === 'revocation') return serial(async () => admitRevocation(env, authorKey, write))

@@ -14,7 +14,7 @@ import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, sp
 import { openSublevels, putOps } from './layout.js'
 import type { RootDb, Sublevels } from './layout.js'
 import { runQuery } from './query.js'
-import { sweepExpired } from './sweep.js'
+import { discardOps, sweepExpired } from './sweep.js'
 import { SyncCache } from './sync-cache.js'
 import type { BatchOp, MessageStatus, MessageStore, StoreInit, StoredMessage, StoreStats, SweepResult } from './types.js'
 import { checkDigest, checkEnvelope, checkPutMeta, toDigest } from './validate.js'
@@ -221,6 +221,23 @@ export function createStore (init: StoreInit): MessageStore {
         .then((r) => { counters.swept += r.expired; counters.tombstonesDropped += r.tombstonesDropped; return r })
         .finally(() => { sweeping = undefined })
       return sweeping
+    },
+
+    async discard (digests) {
+      guard()
+      if (!Array.isArray(digests)) throw new C5Error('STORE_INVALID_ARGUMENT', 'discard takes a list of digests')
+      const found: Uint8Array[] = []
+      const ops: BatchOp[] = []
+      for (const d of digests) {
+        checkDigest(d)
+        const m = await loadOrSkip(d)
+        if (m === undefined) continue
+        ops.push(...discardOps(s, m.envelope))
+        found.push(d)
+      }
+      if (ops.length > 0) await writeMaybeSync(ops, true)
+      for (const d of found) cache.removeId(d)
+      return found.length
     },
 
     peers: createPeerBook(() => s, guard, () => { counters.corruptSkipped++ }, writeMaybeSync),

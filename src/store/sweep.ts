@@ -6,6 +6,7 @@
 import { C5Error } from '../errors.js'
 import { SWEEP_BATCH_MESSAGES, SWEEP_INTERVAL_MS } from './constants.js'
 import { splitTimeDigest, timeBytes, timeDigestKey } from './keys.js'
+import type { Envelope } from '../envelope/types.js'
 import { decodeSummary, deleteOps, fieldsOf } from './layout.js'
 import type { IndexFields, Sublevels } from './layout.js'
 import type { SyncCache } from './sync-cache.js'
@@ -71,6 +72,18 @@ async function expireBatch (c: SweepComponents, entries: Array<[Uint8Array, Uint
   }
   await c.write(ops, false)
   for (const digest of digests) c.cache.removeId(digest)
+}
+
+/**
+ * Ops that remove a stored message and leave its tombstone until `expires` + grace, as if it
+ * had expired: it can never come back (used when a revocation invalidates it early).
+ */
+export function discardOps (s: Sublevels, env: Envelope): BatchOp[] {
+  return [
+    ...deleteOps(s, fieldsOf(env)),
+    { type: 'put', sublevel: s.tombstones, key: env.digest, value: timeBytes(env.expires) },
+    { type: 'put', sublevel: s.tombstonesByExpires, key: timeDigestKey(env.expires, env.digest), value: EMPTY }
+  ]
 }
 
 export async function sweepExpired (c: SweepComponents, now: number): Promise<SweepResult> {

@@ -107,6 +107,12 @@ export interface MessageStore {
   count: () => number
   stats: () => StoreStats
   sweep: (now?: number) => Promise<SweepResult>
+  /**
+   * Removes stored messages before their expiry — a revocation made them invalid — leaving
+   * tombstones until their own expiry + grace, so they never come back. Returns how many it
+   * removed (unknown digests are skipped). One synced batch.
+   */
+  discard: (digests: Uint8Array[]) => Promise<number>
   readonly peers: PeerBook
   readonly meta: MetaBook
 }

@@ -101,8 +101,12 @@ describe('ingest', () => {
   it('a root revocation envelope refuses the key from its effective time on, keeps earlier messages valid, and survives restart', async () => {
     const op = world.members[0].operator
     const before = alert(world, 0, now - MIN)
+    const acceptedTooEarly = alert(world, 0, now + 5) // stored before the revocation was known
+    expect((await core.ingest.ingest(acceptedTooEarly.bytes, 'p')).ok).toBe(true)
     const revocation = composeEnvelope({ kind: 'revocation', org: 'ROSTER', revocation: { key: op.publicKey, effective: now, reason: 'key lost' } }, world.root, { now, authorForm: 'key' })
     expect((await core.ingest.ingest(revocation.bytes, 'p')).ok).toBe(true)
+    expect(await core.store.status(acceptedTooEarly.digest)).toBe('tombstone')
+    expect(core.roster.purged()).toBe(1)
     await core.close()
     core = await open()
     expect((await core.ingest.ingest(before.bytes, 'p')).ok).toBe(true)
