@@ -18,9 +18,11 @@ import type { Ctx } from './session-context.js'
 const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED'])
 /**
  * Rejections that an honest peer can cause: a message that expired in transit, our own
- * failure, an older roster. They cost no score. Every other code costs PENALTY_PER_REJECT.
+ * failure, an older roster, a key revoked by a revocation envelope that has not reached the
+ * peer yet (revocations do not change the roster version, so the rule below cannot tell).
+ * They cost no score. Every other code costs PENALTY_PER_REJECT.
  */
-const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'STORE_CLOSED'])
+const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'ROSTER_KEY_REVOKED', 'STORE_CLOSED'])
 
 /**
  * An authority rejection (ROSTER_*) proves a fault only when the peer holds the same roster
