@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
+import { sharedVerifyPool } from './verify.js'
 import { startMesh, type MeshNode } from '../../src/node/mesh.js'
 import { toHex } from '../../src/identity/index.js'
 import type { TestWorld } from '../../src/sim/world.js'
@@ -35,7 +36,7 @@ export async function startC5Network (world: TestWorld, onDeliver: OnDeliver): P
   try {
     await mapLimit(world.members, START_CONCURRENCY, async (m, i) => {
       const dir = await mkdtemp(join(tmpdir(), 'c5mesh-bench-mesh-'))
-      const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors })
+      const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors, verifier: sharedVerifyPool() })
       const r = await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
       if (!r.ok) throw new Error(`roster refused: ${r.code}`)
       const blocked = new Set<string>()

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
+import { sharedVerifyPool } from './verify.js'
 import type { TestWorld } from '../../src/sim/world.js'
 import type { BenchNetwork, OnDeliver } from './network.js'
 import { startGossipNetwork } from './gossip.js'
@@ -25,7 +26,7 @@ export async function startGossipIngestNetwork (world: TestWorld, onDeliver: OnD
   try {
     await mapLimit(world.members, 8, async (_m, i) => {
       const dir = await mkdtemp(join(tmpdir(), 'c5mesh-bench-mesh-'))
-      const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors })
+      const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors, verifier: sharedVerifyPool() })
       cores[i] = { core, dir }
       const r = await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
       if (!r.ok) throw new Error(`roster refused: ${r.code}`)

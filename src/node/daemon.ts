@@ -10,7 +10,9 @@ import { C5Error, isC5Error } from '../errors.js'
 import type { NodeConfig } from '../config/index.js'
 import { readKeyFile, fromHex, toHex } from '../identity/index.js'
 import { createApi } from '../api/server.js'
+import { availableParallelism } from 'node:os'
 import { openNodeCore, type NodeCore } from './core.js'
+import { createVerifyPool } from './verify-pool.js'
 import { startMesh, type MeshNode } from './mesh.js'
 import type { DataPaths } from './paths.js'
 
@@ -35,17 +37,21 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) — set it in config.json')
   }
   const anchors = { keys: config.trustAnchors.keys.map(fromHex), threshold: config.trustAnchors.threshold }
+  // Signatures are checked on worker threads when there is more than one core, so a sync
+  // burst uses every core while the event loop decodes, stores and forwards.
+  const pool = availableParallelism() > 1 ? createVerifyPool() : undefined
   let core: NodeCore
   try {
     core = await openNodeCore({
+      ...(pool === undefined ? {} : { verifier: pool }),
       storePath: paths.db,
       anchors,
       maxClockSkewMs: config.ingest.maxClockSkewMs,
-      limits: undefined,
       tombstoneGraceMs: config.store.tombstoneGraceMs,
       sweepIntervalMs: config.store.sweepIntervalMs
     })
   } catch (err) {
+    await pool?.close()
     if (isC5Error(err, 'STORE_LOCKED')) throw new C5Error('NODE_LOCKED', `another c5mesh node is running on ${paths.dir}`, { cause: err })
     throw err
   }
@@ -92,12 +98,14 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         await a.close().catch(() => {})
         await m.stop().catch(() => {})
         await core.close()
+        await pool?.close()
       }
     }
   } catch (err) {
     await api?.close().catch(() => {})
     await mesh?.stop().catch(() => {})
     await core.close()
+    await pool?.close()
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new C5Error('CONFIG_INVALID', `api.port / listen: address already in use (${(err as Error).message}); pick another port`, { cause: err })
     }

@@ -10,13 +10,14 @@
  * code and per source, and the last REJECTION_LOG_SIZE rejections are kept for inspection.
  */
 import { EventEmitter } from 'node:events'
+import { createHash } from 'node:crypto'
 import { C5Error, type ErrorCode } from '../errors.js'
 import { signingPayload, checkTimes, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
 import type { Envelope } from '../envelope/types.js'
 import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { IngestResult, IngestSource } from './types.js'
 import type { MessageStore } from '../store/types.js'
-import { decodeAnyEnvelope } from './roster-envelope.js'
+import { decodeAnyEnvelope, ROSTER_ENVELOPE_MAX_BYTES } from './roster-envelope.js'
 import type { RosterGuard } from './roster-guard.js'
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
@@ -53,6 +54,9 @@ export interface IngestOptions {
 }
 
 export interface IngestEvents {
+  /** Verified and authorised, its store write under way: what the mesh forwards at once. */
+  admitted: [{ envelope: Envelope, source: IngestSource }]
+  /** Stored (durably, for local messages): what operators and counters see. */
   message: [{ envelope: Envelope, source: IngestSource }]
   rejected: [Rejection]
   roster: [{ version: number }]
@@ -66,6 +70,8 @@ export interface IngestService {
 }
 
 const inlineVerifier: SignatureVerifier = { verify: verifySignature }
+const DUPLICATE: IngestResult = Object.freeze({ ok: false, code: 'INGEST_DUPLICATE', message: 'already stored' })
+const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest()
 
 export function createIngest (components: IngestComponents, options: IngestOptions = {}): IngestService {
   const { store, roster, clock } = components
@@ -122,12 +128,25 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     checkTimes(env, now, { skewMs })
     // Authority: roster envelopes carry their own k-of-n root signatures; the rest are
     // checked against the current roster (role, kind, precedence, scope, validity, revocation).
-    await roster.admit(env, authorKey, now, async extra => store.put(env, { received: now, source }, { sync, extra }))
+    await roster.admit(env, authorKey, now, async extra => {
+      const written = store.put(env, { received: now, source }, { sync, extra })
+      events.emit('admitted', { envelope: env, source })
+      await written
+    })
     if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
     return { ok: true, envelope: env }
   }
 
   async function ingest (bytes: Uint8Array, source: IngestSource, opts: { sync?: boolean } = {}): Promise<IngestResult> {
+    // Flooding delivers most messages more than once: a duplicate of a stored message is
+    // answered from the in-memory digest set before any decoding (one sha2-256).
+    if (bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES && store.holds(sha256(bytes))) {
+      counters.duplicates++
+      counters.byCode.INGEST_DUPLICATE = (counters.byCode.INGEST_DUPLICATE ?? 0) + 1
+      const sc = sourceCounter(source)
+      sc.byCode.INGEST_DUPLICATE = (sc.byCode.INGEST_DUPLICATE ?? 0) + 1
+      return DUPLICATE
+    }
     let env: Envelope
     try {
       if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'not bytes')

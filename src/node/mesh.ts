@@ -176,12 +176,14 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     if (key !== undefined && allowPeer(key) && host.getConnections(evt.detail.id).length === 0) void host.dial(evt.detail.id).catch(() => {})
   })
 
-  // Push every newly ingested message to every session at once; the session skips peers
-  // known to have it (e.g. the one it came from).
+  // Push every newly admitted message to every session at once — as soon as it is verified
+  // and authorised, without waiting for its write (forwarding does not depend on our disk; a
+  // hop costs one verify, not one verify + one LevelDB batch). The session skips peers known
+  // to have it (e.g. the one it came from).
   const onMessage = ({ envelope: e }: { envelope: { digest: Uint8Array, bytes: Uint8Array, precedence: any, created: number, kind: any } }): void => {
     for (const s of sessions.values()) s.notifyNew({ digest: e.digest, bytes: e.bytes, precedence: e.precedence, created: e.created, kind: e.kind })
   }
-  core.ingest.events.on('message', onMessage)
+  core.ingest.events.on('admitted', onMessage)
   // A new roster or revocation may remove keys: cut their connections at once.
   const offRoster = core.roster.state.onChange(() => {
     const cut = closeDisallowedConnections(host, allowPeer)
@@ -192,7 +194,9 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     const t = now()
     for (const m of core.roster.state.nodes(t)) {
       const keyHex = toHex(m.key)
-      if (keyHex === myKeyHex || isBanned(keyHex)) continue
+      // Refused peers (banned, or cut by the link filter during a partition) are not dialled:
+      // a refusal is not a failure and must not grow the backoff that delays the heal.
+      if (keyHex === myKeyHex || !allowPeer(m.key)) continue
       const peer = peerIdOf(m.key)
       const id = peer.toString()
       if (host.getConnections(peer).length > 0) {
@@ -265,7 +269,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
       if (stopping) return
       stopping = true
       clearInterval(timer)
-      core.ingest.events.off('message', onMessage)
+      core.ingest.events.off('admitted', onMessage)
       offRoster()
       await Promise.all([...sessions.values()].map(async s => s.stop()))
       await unhandle().catch(() => {})

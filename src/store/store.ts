@@ -179,6 +179,11 @@ export function createStore (init: StoreInit): MessageStore {
       return (await tombstoneLookups.has(digest)) ? 'tombstone' : undefined
     },
 
+    holds (digest) {
+      guard()
+      return digest instanceof Uint8Array && digest.length === 32 && cache.has(digest)
+    },
+
     async put (env, meta, options = {}) {
       guard()
       checkEnvelope(env)

@@ -98,6 +98,8 @@ export interface MessageStore {
   /** Idempotent. Any later call fails with STORE_CLOSED. */
   close: () => Promise<void>
   status: (digest: Uint8Array) => Promise<MessageStatus>
+  /** Whether the store holds this digest now (in memory, no read): status() === 'stored'. */
+  holds: (digest: Uint8Array) => boolean
   put: (env: Envelope, meta: PutMeta, options?: PutOptions) => Promise<void>
   /** By CID text, 64-char hex digest or 32-byte digest. STORE_CORRUPT on a bad record. */
   get: (idOrDigest: string | Uint8Array) => Promise<StoredMessage | undefined>

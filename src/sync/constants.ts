@@ -61,3 +61,17 @@ export const MAX_QUEUED_MESSAGES = 10_000
 /** Default per-peer receive rate: messages per second, and the burst allowed. */
 export const RECEIVE_MESSAGES_PER_S = 1_000
 export const RECEIVE_BURST_MESSAGES = 10_000
+
+/**
+ * HELLO feature bit: the sender speaks lazy push (IHAVE / PRUNE / GRAFT, §4.9). Both sides
+ * must set it before either sends those frames.
+ */
+export const FEATURE_LAZY_PUSH = 0x01
+/** IHAVE announcements made within this window leave as one frame. */
+export const IHAVE_FLUSH_MS = 10
+/** An id announced by IHAVE and still missing after this long is asked for (WANT + GRAFT). */
+export const LAZY_WANT_DELAY_MS = 150
+/** Most announced-but-missing ids a session waits on (memory bound against IHAVE floods). */
+export const MAX_LAZY_PENDING = 4_096
+/** Duplicates in a row (no first delivery between them) after which a link is pruned. */
+export const PRUNE_AFTER_DUPLICATES = 8

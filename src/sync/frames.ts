@@ -44,14 +44,21 @@ export interface MsgFrame { type: 'msg', envelope: Uint8Array }
 /** Sent by a round's initiator when its round is complete. */
 export interface DoneFrame { type: 'done', round: number }
 export interface ErrorFrame { type: 'error', code: string, text: string }
+/** Lazy push (§4.9): ids the sender holds, announced instead of pushed. */
+export interface IhaveFrame { type: 'ihave', ids: Uint8Array[] }
+/** Lazy push: "you sent me a duplicate: announce to me (IHAVE) instead of pushing". */
+export interface PruneFrame { type: 'prune' }
+/** Lazy push: "push to me again" (sent with the WANT that repairs a broken eager path). */
+export interface GraftFrame { type: 'graft' }
 export interface ByeFrame { type: 'bye' }
 
-export type SyncFrame = HelloFrame | RosterFrame | ReconFrame | WantFrame | MsgFrame | DoneFrame | ErrorFrame | ByeFrame
+export type SyncFrame = HelloFrame | RosterFrame | ReconFrame | WantFrame | MsgFrame | DoneFrame | ErrorFrame | ByeFrame | IhaveFrame | PruneFrame | GraftFrame
 export type FrameType = SyncFrame['type']
 
 /** Type byte of each frame (docs/protocol/sync.md §2.1 "Frame types"). */
 export const FRAME_TYPE_BYTES: Readonly<Record<FrameType, number>> = Object.freeze({
-  hello: 0x01, roster: 0x02, recon: 0x03, want: 0x04, msg: 0x05, done: 0x06, error: 0x07, bye: 0x08
+  hello: 0x01, roster: 0x02, recon: 0x03, want: 0x04, msg: 0x05, done: 0x06, error: 0x07, bye: 0x08,
+  ihave: 0x09, prune: 0x0a, graft: 0x0b
 })
 export const FRAME_TYPES = Object.keys(FRAME_TYPE_BYTES) as FrameType[]
 const TYPE_BY_BYTE = new Map<number, FrameType>(FRAME_TYPES.map(t => [FRAME_TYPE_BYTES[t], t]))
@@ -126,26 +133,32 @@ const recon: BodyCodec<ReconFrame> = {
   }
 }
 
-const want: BodyCodec<WantFrame> = {
-  encode (f, w, limits) {
-    if (f.ids.length === 0) throw new C5Error('SYNC_MALFORMED', 'empty WANT')
-    if (f.ids.length > limits.maxWantIds) throw new C5Error('SYNC_LIMIT_EXCEEDED', `WANT carries at most ${limits.maxWantIds} ids`)
-    w.varint(f.ids.length)
-    for (const id of f.ids) {
-      if (id.length !== ID_BYTES) throw new C5Error('SYNC_MALFORMED', `ids are ${ID_BYTES} bytes`)
-      w.bytes(id)
+/** WANT and IHAVE share one body: count:varint then count × 32-byte ids. */
+function idList<F extends WantFrame | IhaveFrame> (type: F['type']): BodyCodec<F> {
+  const name = type.toUpperCase()
+  return {
+    encode (f, w, limits) {
+      if (f.ids.length === 0) throw new C5Error('SYNC_MALFORMED', `empty ${name}`)
+      if (f.ids.length > limits.maxWantIds) throw new C5Error('SYNC_LIMIT_EXCEEDED', `${name} carries at most ${limits.maxWantIds} ids`)
+      w.varint(f.ids.length)
+      for (const id of f.ids) {
+        if (id.length !== ID_BYTES) throw new C5Error('SYNC_MALFORMED', `ids are ${ID_BYTES} bytes`)
+        w.bytes(id)
+      }
+    },
+    decode (r, limits) {
+      const count = r.varint()
+      if (count === 0) throw new C5Error('SYNC_MALFORMED', `empty ${name}`)
+      if (count > limits.maxWantIds) throw new C5Error('SYNC_LIMIT_EXCEEDED', `${name} carries at most ${limits.maxWantIds} ids`)
+      if (r.remaining() !== count * ID_BYTES) throw new C5Error('SYNC_MALFORMED', `${name} length does not match its count`)
+      const ids: Uint8Array[] = []
+      for (let i = 0; i < count; i++) ids.push(r.copy(ID_BYTES))
+      return { type, ids } as F
     }
-  },
-  decode (r, limits) {
-    const count = r.varint()
-    if (count === 0) throw new C5Error('SYNC_MALFORMED', 'empty WANT')
-    if (count > limits.maxWantIds) throw new C5Error('SYNC_LIMIT_EXCEEDED', `WANT carries at most ${limits.maxWantIds} ids`)
-    if (r.remaining() !== count * ID_BYTES) throw new C5Error('SYNC_MALFORMED', 'WANT length does not match its count')
-    const ids: Uint8Array[] = []
-    for (let i = 0; i < count; i++) ids.push(r.copy(ID_BYTES))
-    return { type: 'want', ids }
   }
 }
+const want = idList<WantFrame>('want')
+const ihave = idList<IhaveFrame>('ihave')
 
 const msg: BodyCodec<MsgFrame> = {
   encode (f, w) { if (f.envelope.length === 0) throw new C5Error('SYNC_MALFORMED', 'empty MSG'); w.bytes(f.envelope) },
@@ -183,7 +196,10 @@ const bye: BodyCodec<ByeFrame> = {
   decode () { return { type: 'bye' } }
 }
 
-const CODECS: { [T in FrameType]: BodyCodec<Extract<SyncFrame, { type: T }>> } = { hello, roster, recon, want, msg, done, error, bye }
+const prune: BodyCodec<PruneFrame> = { encode () {}, decode () { return { type: 'prune' } } }
+const graft: BodyCodec<GraftFrame> = { encode () {}, decode () { return { type: 'graft' } } }
+
+const CODECS: { [T in FrameType]: BodyCodec<Extract<SyncFrame, { type: T }>> } = { hello, roster, recon, want, msg, done, error, bye, ihave, prune, graft }
 
 function truncateUtf8 (s: string, maxBytes: number): string {
   let out = ''

@@ -2,6 +2,7 @@
  * The shared state of one session, passed to the small modules that implement it
  * (session-send, session-receive, session-rounds). Not exported from the package.
  */
+import type { LazyState } from './session-lazy.js'
 import { C5Error } from '../errors.js'
 import type { Link } from '../links/types.js'
 import type { TokenBucket } from './budget.js'
@@ -24,6 +25,8 @@ export interface ResolvedOptions {
   maxReconMessageBytes: number
   /** Most bytes of control frames waiting to leave. */
   maxControlQueueBytes: number
+  /** Offer lazy push (§4.9) in HELLO; it is used when the peer offers it too. */
+  lazyPush: boolean
   onEvent?: (event: SyncEvent) => void
 }
 
@@ -58,6 +61,8 @@ export interface Ctx {
   bandwidth: TokenBucket
   receiveRate: TokenBucket
   peerHas: BoundedIdMap<PeerHas>
+  /** Lazy push state (session-lazy.ts). */
+  lazy: LazyState
   stats: SyncStats
   myRound?: Round
   peerRound?: Round

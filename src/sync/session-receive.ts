@@ -4,6 +4,7 @@
  * read), so a ROSTER goes through ingest before any MSG that follows it
  * (docs/protocol/sync.md §4.1 (roster first), §4.5, §4.7 (scoring)).
  */
+import { noteReceived, onGraft, onIhave, onPrune } from './session-lazy.js'
 import { createHash } from 'node:crypto'
 import { C5Error } from '../errors.js'
 import type { IngestResult } from '../node/types.js'
@@ -47,7 +48,10 @@ export const HANDLERS: { [T in FrameType]: Handler<Extract<SyncFrame, { type: T 
   msg: onMsg,
   done: onDone,
   error: onError,
-  bye: (ctx) => { ctx.end({ reason: 'bye' }) }
+  bye: (ctx) => { ctx.end({ reason: 'bye' }) },
+  ihave: onIhave,
+  prune: onPrune,
+  graft: onGraft
 }
 
 function onHello (ctx: Ctx, f: HelloFrame): void {
@@ -114,6 +118,7 @@ async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array, frame: 'msg' | 'rost
     result = { ok: false, code: 'INGEST_INTERNAL', message: 'ingest threw' }
   }
   ctx.emit({ type: 'received', id, result })
+  if (frame === 'msg') noteReceived(ctx, id, result)
   if (result.ok) {
     ctx.stats.messagesAccepted++
   } else if (KNOWN_CODES.has(result.code)) {

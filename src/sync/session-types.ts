@@ -66,6 +66,8 @@ export interface SyncSessionOptions {
   maxReconMessageBytes?: number
   /** Most bytes of control frames waiting to leave (default MAX_CONTROL_QUEUE_BYTES). */
   maxControlQueueBytes?: number
+  /** Offer lazy push (IHAVE/PRUNE/GRAFT, §4.9) in HELLO (default true). */
+  lazyPush?: boolean
   /** The reconciliation engine (default: src/sync/reconcile). */
   createReconciler?: ReconcilerFactory
   /** Source label given to ingest (default `peer:${link.remote}`). */

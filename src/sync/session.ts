@@ -8,6 +8,7 @@
  * priority queue under the bandwidth budget) — and every timer it starts; `done` resolves
  * once, whatever ends it.
  */
+import { announceInstead, createLazyState } from './session-lazy.js'
 import { randomBytes } from 'node:crypto'
 import { C5Error, isC5Error } from '../errors.js'
 import type { Link } from '../links/types.js'
@@ -16,7 +17,8 @@ import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
   BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
-  RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION
+  RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
+  FEATURE_LAZY_PUSH
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
 import { OutgoingQueue } from './queue.js'
@@ -65,6 +67,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
       now: clock.now
     }),
     peerHas: new BoundedIdMap<PeerHas>(options.maxPeerHas ?? MAX_PEER_HAS),
+    lazy: createLazyState(),
     stats: emptyStats(),
     nextRound: 0,
     lastPeerRound: -1,
@@ -182,7 +185,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
         nonce: opts.nonce,
         rosterVersion: components.roster().version,
         itemCount: items.length,
-        features: 0
+        features: opts.lazyPush ? FEATURE_LAZY_PUSH : 0
       })
       void receiveLoop()
     }, e => { ctx.fail(asC5(e)) })
@@ -210,6 +213,8 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
       ensureRosterFirst(ctx)
       return
     }
+    // A peer that pruned this link hears of it by IHAVE instead (session-lazy.ts).
+    if (announceInstead(ctx, id, m.precedence)) return
     // Pushes before the HELLO exchange wait in the queue (the send loop holds MSGs until ready).
     queueMessage(ctx, { id, precedence: m.precedence, created: m.created ?? clock.now(), bytes: m.bytes }, 'push')
   }
@@ -268,6 +273,7 @@ function resolveOptions (link: Link, o: SyncSessionOptions): ResolvedOptions & {
     source: o.source ?? `peer:${link.remote}`,
     maxReconMessageBytes: o.maxReconMessageBytes ?? MAX_RECON_MESSAGE_BYTES,
     maxControlQueueBytes: o.maxControlQueueBytes ?? MAX_CONTROL_QUEUE_BYTES,
+    lazyPush: o.lazyPush ?? true,
     ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
     ...(o.signal === undefined ? {} : { signal: o.signal })
   }

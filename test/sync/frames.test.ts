@@ -23,6 +23,9 @@ const frameArb: fc.Arbitrary<SyncFrame> = fc.oneof(
   fc.record({ type: fc.constant('recon' as const), senderInitiated: fc.boolean(), round: nonneg, more: fc.boolean(), message: fc.uint8Array({ maxLength: 300 }) }),
   fc.record({ type: fc.constant('want' as const), ids: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 40 }) }),
   fc.record({ type: fc.constant('msg' as const), envelope: fc.uint8Array({ minLength: 1, maxLength: 300 }) }),
+  fc.record({ type: fc.constant('ihave' as const), ids: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 40 }) }),
+  fc.constant({ type: 'prune' as const }),
+  fc.constant({ type: 'graft' as const }),
   fc.record({ type: fc.constant('done' as const), round: nonneg }),
   fc.record({ type: fc.constant('error' as const), code: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,40}$/), text: fc.string({ maxLength: 100 }) }),
   fc.constant({ type: 'bye' as const })
@@ -118,5 +121,16 @@ describe('sync frames', () => {
     const long = encodeFrame({ type: 'error', code: 'X', text: 'é'.repeat(600) })
     expect((decodeFrame(long) as { text: string }).text.length).toBe(256)
     expect(codeOf(() => decodeFrame(Uint8Array.of(1, 7, 1, 0x41, ...encodeVarint(513), ...bytes(513, 0x61))))).toBe('SYNC_LIMIT_EXCEEDED')
+  })
+})
+
+describe('lazy-push frames (golden)', () => {
+  it('IHAVE, PRUNE and GRAFT encode as docs/protocol/sync.md §2.2 shows', () => {
+    const h = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+    expect(h(encodeFrame({ type: 'ihave', ids: [new Uint8Array(32).fill(0x33)] }))).toBe('010901' + '33'.repeat(32))
+    expect(h(encodeFrame({ type: 'prune' }))).toBe('010a')
+    expect(h(encodeFrame({ type: 'graft' }))).toBe('010b')
+    expect(decodeFrame(Uint8Array.from([1, 0x0a]))).toEqual({ type: 'prune' })
+    expect(() => decodeFrame(Uint8Array.from([1, 0x0b, 0]))).toThrow()
   })
 })

@@ -14,6 +14,9 @@ import { DEFAULT_MAX_FRAME_BYTES, type Link } from '../types.js'
 import { FrameQueue, FRAME_OVERHEAD_BYTES } from '../frame-queue.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { encodeVarint } from './varint.js'
+
+/** Bytes of frames a link holds before send() waits for them to be written. */
+export const CORK_MAX_BYTES = 64 * 1024
 import { STREAM_QUEUE_FRAMES } from './constants.js'
 
 export interface StreamLinkOptions {
@@ -44,8 +47,12 @@ class StreamLink implements Link {
   readonly #decoder: FrameDecoder
   #closed = false
   #paused = false
-  /** Sends run one at a time, so frames keep their order and at most one waits on drain. */
+  /** Writes run one at a time, so frames keep their order and at most one waits on drain. */
   #writeLock: Promise<void> = Promise.resolve()
+  /** Frames accepted by send() and not yet written (see #scheduleFlush). */
+  #cork: Uint8Array[] = []
+  #corkBytes = 0
+  #flushScheduled = false
 
   constructor (stream: Stream, connection: Connection, maxFrameBytes: number, queueBytes: number) {
     this.remote = connection.remotePeer.toString()
@@ -74,24 +81,61 @@ class StreamLink implements Link {
     const wire = new Uint8Array(prefix.byteLength + frame.byteLength)
     wire.set(prefix, 0)
     wire.set(frame, prefix.byteLength)
-    const previous = this.#writeLock
-    let release!: () => void
-    this.#writeLock = new Promise<void>(resolve => { release = resolve })
-    try {
-      await previous
-      await this.#write(wire, options.signal)
-    } finally {
-      release()
+    // Backpressure: while the cork holds a full batch, wait for it to be written.
+    while (this.#corkBytes >= CORK_MAX_BYTES) {
+      options.signal?.throwIfAborted()
+      await this.#writeLock
+      this.#assertOpen()
     }
+    options.signal?.throwIfAborted()
+    this.#cork.push(wire)
+    this.#corkBytes += wire.byteLength
+    this.#scheduleFlush()
   }
 
+  /**
+   * Frames sent in the same turn of the event loop leave as ONE stream write (one muxer frame,
+   * one encryption, one socket write): under load a session sends bursts of small MSG frames,
+   * and the per-write cost of the stack — not the bytes — is what saturates a node. A lone
+   * frame waits one setImmediate. Writes stay in order: each flush chains on the last.
+   */
+  #scheduleFlush (): void {
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    const previous = this.#writeLock
+    this.#writeLock = (async () => {
+      await previous
+      await new Promise<void>(resolve => setImmediate(resolve))
+      this.#flushScheduled = false
+      const parts = this.#cork
+      const bytes = this.#corkBytes
+      this.#cork = []
+      this.#corkBytes = 0
+      if (parts.length === 0) return
+      let wire = parts[0]
+      if (parts.length > 1) {
+        wire = new Uint8Array(bytes)
+        let o = 0
+        for (const p of parts) { wire.set(p, o); o += p.byteLength }
+      }
+      try {
+        await this.#write(wire, undefined)
+      } catch (cause) {
+        // send() already returned for these frames: the link fails, and both ends see it.
+        const err = cause instanceof C5Error ? cause : new C5Error('LINK_CLOSED', 'stream closed while sending', { cause })
+        this.#fail(err)
+      }
+    })()
+  }
+
+  /** Writes accepted frames: they still go out after close() (a graceful close flushes them). */
   async #write (wire: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
     try {
       while (this.#stream.writableNeedsDrain) {
-        this.#assertOpen()
+        this.#assertWritable()
         await waitForDrain(this.#stream, signal)
       }
-      this.#assertOpen()
+      this.#assertWritable()
       this.#stream.send(wire)
     } catch (cause) {
       if (signal?.aborted === true && cause === signal.reason) throw cause
@@ -114,6 +158,10 @@ class StreamLink implements Link {
     const err = reason ?? new Error('link aborted')
     this.#fail(new C5Error('LINK_ABORTED', err.message, { cause: err }))
     if (this.#stream.status === 'open' || this.#stream.status === 'closing') this.#stream.abort(err)
+  }
+
+  #assertWritable (): void {
+    if (this.#stream.writeStatus !== 'writable') throw new C5Error('LINK_CLOSED', 'link is closed')
   }
 
   #assertOpen (): void {

@@ -1,0 +1,86 @@
+/**
+ * Lazy push (docs/protocol/sync.md §4.9): a link that only brings duplicates is pruned to
+ * announcements (IHAVE); a missing announced id is fetched after LAZY_WANT_DELAY_MS with
+ * GRAFT + WANT; flash messages are still pushed at once. Injected clock, real engine.
+ */
+import { describe, expect, it } from 'vitest'
+import { IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
+import { alert, author, fakeNode, hex, manualClock, msgIds, roundsDone, setupPair, until, T0 } from './session-helpers.js'
+
+describe('lazy push', () => {
+  it('prunes a link after repeated duplicates, then announces, fetches on demand and re-grafts; flash stays eager', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0 } })
+    a.session.start(); b.session.start()
+    await until(() => roundsDone(a) + roundsDone(b) > 0)
+
+    // B already holds what A is about to push (it came by another path): duplicates.
+    const known = Array.from({ length: PRUNE_AFTER_DUPLICATES }, (_, i) => alert(alice, { now: T0 + i, headline: `conocido ${i}`, precedence: 'routine' }))
+    for (const e of known) B.put(e)
+    for (const e of known) expect((await A.components.ingest(e.bytes, 'local')).ok).toBe(true)
+    await until(() => a.received.some(f => f.type === 'prune'))
+    expect(b.session.stats().messagesKnown).toBe(PRUNE_AFTER_DUPLICATES)
+
+    // Pruned: a new routine message is announced, not pushed.
+    const routine = alert(alice, { now: T0 + 100, headline: 'nuevo', precedence: 'routine' })
+    expect((await A.components.ingest(routine.bytes, 'local')).ok).toBe(true)
+    await clock.advance(IHAVE_FLUSH_MS) // announcements leave in batches
+    await until(() => b.received.some(f => f.type === 'ihave'))
+    expect(msgIds(b.received)).not.toContain(hex(routine.digest))
+    // B waits for another path, then asks A for it and grafts the link back.
+    await clock.advance(LAZY_WANT_DELAY_MS - 1)
+    expect(B.store.has(hex(routine.digest))).toBe(false)
+    await clock.advance(1)
+    await until(() => B.store.has(hex(routine.digest)))
+    const fromB = a.received.map(f => f.type)
+    expect(fromB.indexOf('graft')).toBeGreaterThan(fromB.indexOf('prune'))
+    expect(fromB.lastIndexOf('want')).toBeGreaterThan(fromB.indexOf('graft'))
+
+    // Grafted: the next routine message is pushed again.
+    const after = alert(alice, { now: T0 + 200, headline: 'otra vez', precedence: 'routine' })
+    await A.components.ingest(after.bytes, 'local')
+    await until(() => B.store.has(hex(after.digest)))
+    expect(msgIds(b.received)).toContain(hex(after.digest))
+    await a.session.stop()
+  })
+
+  it('after a prune, a flash message is pushed at once, not announced', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0 } })
+    a.session.start(); b.session.start()
+    await until(() => roundsDone(a) + roundsDone(b) > 0)
+    const known = Array.from({ length: PRUNE_AFTER_DUPLICATES }, (_, i) => alert(alice, { now: T0 + i, headline: `dup ${i}` }))
+    for (const e of known) B.put(e)
+    for (const e of known) await A.components.ingest(e.bytes, 'local')
+    await until(() => a.received.some(f => f.type === 'prune'))
+    const flash = alert(alice, { now: T0 + 50, headline: 'SISMO', precedence: 'flash' })
+    await A.components.ingest(flash.bytes, 'local')
+    await until(() => B.store.has(hex(flash.digest)))
+    expect(msgIds(b.received)).toContain(hex(flash.digest))
+    expect(b.received.filter(f => f.type === 'ihave')).toHaveLength(0)
+    await a.session.stop()
+  })
+
+  it('a peer that does not offer lazy push is always pushed to', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0, lazyPush: false } })
+    a.session.start(); b.session.start()
+    await until(() => roundsDone(a) + roundsDone(b) > 0)
+    const known = Array.from({ length: PRUNE_AFTER_DUPLICATES * 2 }, (_, i) => alert(alice, { now: T0 + i, headline: `dup ${i}` }))
+    for (const e of known) B.put(e)
+    for (const e of known) await A.components.ingest(e.bytes, 'local')
+    await until(() => b.session.stats().messagesKnown === known.length)
+    expect(a.received.filter(f => f.type === 'prune')).toHaveLength(0)
+    const routine = alert(alice, { now: T0 + 500, headline: 'nuevo' })
+    await A.components.ingest(routine.bytes, 'local')
+    await until(() => B.store.has(hex(routine.digest)))
+    expect(msgIds(b.received)).toContain(hex(routine.digest))
+    await a.session.stop()
+  })
+})
