@@ -15,7 +15,7 @@ import { createTestWorld } from '../src/sim/world.js'
 import type { Envelope } from '../src/envelope/types.js'
 
 const N = Number(process.env.BENCH_N ?? 20_000)
-const CONCURRENCY = 256
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256)
 
 function makeAlerts (world: ReturnType<typeof createTestWorld>, n: number, now: number): Envelope[] {
   const op = world.members[0].operator
