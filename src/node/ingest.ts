@@ -84,10 +84,11 @@ export function createIngest (components: IngestComponents, options: IngestOptio
   const counters: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, byCode: {}, bySource: {} }
   const rejections: Rejection[] = []
 
+  let sourcesCounted = 0
   function sourceCounter (source: string): IngestStats['bySource'][string] {
-    const key = Object.hasOwn(counters.bySource, source) || Object.keys(counters.bySource).length < MAX_SOURCES_COUNTED ? source : '(other)'
+    const key = Object.hasOwn(counters.bySource, source) || sourcesCounted < MAX_SOURCES_COUNTED ? source : '(other)'
     let c = counters.bySource[key]
-    if (c === undefined) { c = { accepted: 0, rejected: 0, byCode: {} }; counters.bySource[key] = c }
+    if (c === undefined) { c = { accepted: 0, rejected: 0, byCode: {} }; counters.bySource[key] = c; sourcesCounted++ }
     return c
   }
 

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest'
 import { join } from 'node:path'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
+import { MAX_SOURCES_COUNTED, REJECTION_LOG_SIZE } from '../../src/node/ingest.js'
 import { composeEnvelope } from '../../src/envelope/index.js'
 import { generateKeyPair } from '../../src/identity/index.js'
 import { createTestWorld, signWorldRoster, type TestWorld } from '../helpers/world.js'
@@ -56,6 +57,15 @@ describe('ingest', () => {
     expect(stats.bySource['peer:evil'].rejected).toBe(3)
     expect(stats.byCode.ENVELOPE_BAD_SIGNATURE).toBe(1)
     expect(core.ingest.recentRejections().map(r => r.code)).toContain('ROSTER_UNKNOWN_AUTHOR')
+  })
+
+  it('counts rejections per source within a bound: a flood of new source names cannot grow memory', async () => {
+    for (let i = 0; i < MAX_SOURCES_COUNTED + 50; i++) await core.ingest.ingest(new Uint8Array([i & 0xff]), `peer:${i}`)
+    const stats = core.ingest.stats()
+    expect(Object.keys(stats.bySource).length).toBeLessThanOrEqual(MAX_SOURCES_COUNTED + 1)
+    expect(stats.bySource['(other)'].rejected).toBeGreaterThanOrEqual(50)
+    expect(stats.rejected).toBeGreaterThanOrEqual(MAX_SOURCES_COUNTED + 50)
+    expect(core.ingest.recentRejections().length).toBe(REJECTION_LOG_SIZE)
   })
 
   it('applies the clock: future beyond the skew window refused, inside accepted, expired refused', async () => {
