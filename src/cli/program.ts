@@ -9,6 +9,7 @@
  *   c5mesh inbox --json
  */
 import { Command, CommanderError } from 'commander'
+import { createRequire } from 'node:module'
 import { C5Error } from '../errors.js'
 import { createContext, type CliContext } from './context.js'
 import { errorLine, type Out } from './output.js'
@@ -16,9 +17,12 @@ import { registerBasic } from './commands/basic.js'
 import { registerRoster } from './commands/roster.js'
 import { registerStart } from './commands/start.js'
 
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
 export function buildProgram (env: Record<string, string | undefined>, write: (s: string) => void, writeErr: (s: string) => void): Command {
   const program = new Command('c5mesh')
     .description('c5mesh: signed alerts and bulletins between C5 command centres, over any link')
+    .version(VERSION, '-V, --version')
     .option('--data <dir>', 'data folder (default: $C5MESH_DATA or ./data)')
     .option('--config <file>', 'config file merged over the data folder\'s config.json')
     .showHelpAfterError(false)
