@@ -110,6 +110,11 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return { ok: false, code: e.code, message: e.message, ...(id === undefined ? {} : { id }) }
   }
 
+  /** store.holds, but never a throw out of ingest (a closed store is reported by run()). */
+  function holdsSafely (digest: Uint8Array): boolean {
+    try { return store.holds(digest) } catch { return false }
+  }
+
   async function resolveAuthor (env: Envelope): Promise<Uint8Array> {
     if (env.author.length === PUBLIC_KEY_BYTES) return env.author
     const member = roster.memberByKeyId(env.author)
@@ -117,7 +122,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return member.key
   }
 
-  async function run (bytes: Uint8Array, source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
+  async function run (source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
     const known = await store.status(env.digest)
     if (known === 'stored') throw new C5Error('INGEST_DUPLICATE', 'already stored')
     if (known === 'tombstone') throw new C5Error('INGEST_TOMBSTONED', 'expired earlier; its tombstone is kept')
@@ -141,7 +146,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
   async function ingest (bytes: Uint8Array, source: IngestSource, opts: { sync?: boolean } = {}): Promise<IngestResult> {
     // Flooding delivers most messages more than once: a duplicate of a stored message is
     // answered from the in-memory digest set before any decoding (one sha2-256).
-    if (bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES && store.holds(sha256(bytes))) {
+    if (bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES && holdsSafely(sha256(bytes))) {
       counters.duplicates++
       counters.byCode.INGEST_DUPLICATE = (counters.byCode.INGEST_DUPLICATE ?? 0) + 1
       const sc = sourceCounter(source)
@@ -160,7 +165,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
       await pending.catch(() => undefined)
       return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), env.id)
     }
-    const p = run(bytes, source, env, opts.sync ?? source === 'local')
+    const p = run(source, env, opts.sync ?? source === 'local')
       .then(result => {
         counters.accepted++
         sourceCounter(source).accepted++

@@ -68,6 +68,14 @@ describe('ingest', () => {
     expect(core.ingest.recentRejections().length).toBe(REJECTION_LOG_SIZE)
   })
 
+  it('never throws, even on a closed store: the refusal carries the store\'s code', async () => {
+    const env = alert(world, 0, now)
+    await core.close()
+    const r = await core.ingest.ingest(env.bytes, 'peer:x')
+    expect(r).toMatchObject({ ok: false, code: 'STORE_CLOSED' })
+    core = await open()
+  })
+
   it('applies the clock: future beyond the skew window refused, inside accepted, expired refused', async () => {
     expect(await core.ingest.ingest(alert(world, 0, now + 11 * MIN).bytes, 'p')).toMatchObject({ ok: false, code: 'ENVELOPE_FROM_FUTURE' })
     expect((await core.ingest.ingest(alert(world, 0, now + 9 * MIN).bytes, 'p')).ok).toBe(true)
