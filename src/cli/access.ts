@@ -20,6 +20,8 @@ export interface NodeAccess {
   status: () => Promise<StatusView>
   roster: () => Promise<RosterView>
   peers: () => Promise<unknown[]>
+  /** Calls `onMessage` for every message the node stores from now on, until the node stops. */
+  follow: (onMessage: (m: MessageView) => void) => Promise<void>
   close: () => Promise<void>
 }
 
@@ -35,6 +37,7 @@ export function createLocalAccess (core: NodeCore, config: NodeConfig): NodeAcce
     status: async () => status(core, { org: config.org }),
     roster: async () => rosterView(core),
     peers: async () => { throw new C5Error('NODE_NOT_RUNNING', 'peers are known only to a running node: start it with "c5mesh start"') },
+    follow: async () => { throw new C5Error('NODE_NOT_RUNNING', 'new messages arrive only at a running node: start it with "c5mesh start"') },
     close: async () => core.close()
   }
 }
@@ -63,6 +66,28 @@ export function createDaemonAccess (daemon: DaemonInfo): NodeAccess {
     status: async () => call<StatusView>('GET', '/v1/status'),
     roster: async () => call<RosterView>('GET', '/v1/roster'),
     peers: async () => call<unknown[]>('GET', '/v1/peers'),
+    follow: async onMessage => {
+      let res: Response
+      try {
+        res = await fetch(`${daemon.api}/v1/events`)
+      } catch (cause) {
+        throw new C5Error('API_UNREACHABLE', `the daemon (pid ${daemon.pid}) does not answer at ${daemon.api}`, { cause })
+      }
+      if (res.body === null) throw new C5Error('API_UNREACHABLE', 'the daemon sent no event stream')
+      // Server-sent events: blocks separated by a blank line, "event:" and "data:" lines.
+      let buffer = ''
+      const decoder = new TextDecoder()
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk, { stream: true })
+        let end
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const data = block.split('\n').find(l => l.startsWith('data: '))
+          if (block.startsWith('event: message') && data !== undefined) onMessage(JSON.parse(data.slice(6)) as MessageView)
+        }
+      }
+    },
     close: async () => {}
   }
 }

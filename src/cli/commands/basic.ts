@@ -7,6 +7,7 @@ import { keyId, toHex } from '../../identity/index.js'
 import { initNode } from '../../node/init.js'
 import { parseInboxQuery } from '../../node/service.js'
 import type { CliContext } from '../context.js'
+import type { MessageView } from '../../node/views.js'
 import { emit, messageDetail, messageLine, type Out } from '../output.js'
 import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
 
@@ -108,15 +109,29 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--kind <kind>').option('--precedence <p>').option('--org <code>')
     .option('--order <order>', 'urgent | newest', 'urgent')
     .option('--limit <n>', 'at most this many', '50')
-    .option('--json', 'print JSON')
+    .option('--follow', 'then keep printing messages as they arrive (needs a running node; Ctrl-C ends)')
+    .option('--json', 'print JSON (with --follow: one message per line)')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
-      const { json, ...q } = o
+      const { json, follow, ...q } = o
       const query = parseInboxQuery(q)
       const access = await ctx.access()
       try {
+        if (follow === true && access.mode !== 'daemon') throw new C5Error('NODE_NOT_RUNNING', '--follow needs a running node: start it with "c5mesh start"')
         const list = await access.inbox(query)
-        emit(out(json), list, () => list.length === 0 ? '(no messages)' : list.map(messageLine).join('\n'))
+        const o2 = out(json)
+        if (follow !== true) {
+          emit(o2, list, () => list.length === 0 ? '(no messages)' : list.map(messageLine).join('\n'))
+          return
+        }
+        const line = (m: MessageView): string => json === true ? JSON.stringify(m) : messageLine(m)
+        for (const m of list) o2.write(line(m))
+        // New arrivals print as they come, filtered like the list (roster/receipt only by --kind).
+        await access.follow(m => {
+          if (query.kind === undefined ? m.kind === 'roster' || m.kind === 'receipt' : m.kind !== query.kind) return
+          if ((query.precedence !== undefined && m.precedence !== query.precedence) || (query.org !== undefined && m.org !== query.org)) return
+          o2.write(line(m))
+        })
       } finally { await access.close() }
     })
 

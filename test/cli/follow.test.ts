@@ -1,0 +1,73 @@
+/**
+ * `c5mesh inbox --follow` against a node's real HTTP API (in this process, on loopback):
+ * the list first, then each new message on its own line as it is stored.
+ */
+import { describe, it, expect } from 'vitest'
+import { spawn } from 'node:child_process'
+import type { EventEmitter } from 'node:events'
+import { writeFile, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { composeEnvelope } from '../../src/envelope/index.js'
+import { fromHex, readKeyFile } from '../../src/identity/index.js'
+import { openNodeCore } from '../../src/node/core.js'
+import { createApi } from '../../src/api/server.js'
+import { BIN, c5mesh, c5meshJson } from '../helpers/cli.js'
+import { tempDir } from '../helpers/tmp.js'
+
+describe('c5mesh inbox --follow', { timeout: 120_000 }, () => {
+  it('prints the inbox, then every new message as it is stored; refuses without a running node', async () => {
+    const dir = await tempDir('c5mesh-follow-')
+    const data = join(dir.path, 'a')
+    await c5meshJson(['--data', data, 'init', '--dev', '--org', 'MX-GRO'])
+    const refused = await c5mesh(['--data', data, 'inbox', '--follow'])
+    expect(refused.stderr).toMatch(/^error NODE_NOT_RUNNING: /)
+
+    const config = JSON.parse(await readFile(join(data, 'config.json'), 'utf8'))
+    const core = await openNodeCore({ storePath: join(data, 'db'), anchors: { keys: config.trustAnchors.keys.map(fromHex), threshold: 1 } })
+    const api = await createApi({ core })
+    await api.listen({ host: '127.0.0.1', port: 0 })
+    const port = (api.server.address() as { port: number }).port
+    // This process stands in for the daemon: daemon.json names our pid and API.
+    await writeFile(join(data, 'daemon.json'), JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${port}`, peerId: 'test', startedAt: Date.now() }))
+    const operator = (await readKeyFile(join(data, 'keys', 'operator.json'))).pair
+    const compose = (headline: string, precedence: 'flash' | 'routine') => composeEnvelope({ kind: 'alert', org: 'MX-GRO', precedence, content: { msgType: 'Alert', headline } }, operator, { now: Date.now() })
+    const before = compose('antes', 'routine')
+    expect((await core.ingest.ingest(before.bytes, 'local')).ok).toBe(true)
+
+    const child = spawn(process.execPath, [BIN, '--data', data, 'inbox', '--follow', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const lines: any[] = []
+    let buf = ''
+    const seen = (n: number): Promise<void> => new Promise((resolve, reject) => {
+      const check = (): void => { if (lines.length >= n) resolve() }
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString()
+        let i
+        while ((i = buf.indexOf('\n')) >= 0) { lines.push(JSON.parse(buf.slice(0, i))); buf = buf.slice(i + 1) }
+        check()
+      })
+      child.once('exit', code => reject(new Error(`follow exited (${code})`)))
+      check()
+    })
+    try {
+      await seen(1)
+      expect(lines[0].id).toBe(before.id)
+      // The follower subscribes after printing the list: wait until the API's event stream
+      // listens (an event, not a timer).
+      const events = core.ingest.events as unknown as EventEmitter
+      await new Promise<void>(resolve => {
+        if (events.listenerCount('message') > 0) { resolve(); return }
+        const onNew = (name: string | symbol): void => { if (name === 'message') { events.off('newListener', onNew); resolve() } }
+        events.on('newListener', onNew)
+      })
+      const flash = compose('SISMO', 'flash')
+      expect((await core.ingest.ingest(flash.bytes, 'peer:x')).ok).toBe(true)
+      await seen(2)
+      expect(lines[1]).toMatchObject({ id: flash.id, precedence: 'flash', source: 'peer:x' })
+    } finally {
+      child.kill('SIGTERM')
+      await api.close()
+      await core.close()
+      await dir.cleanup()
+    }
+  })
+})
