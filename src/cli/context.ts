@@ -4,7 +4,7 @@
  * opening the store directly when none does (LevelDB allows one process per folder).
  */
 import { readFile } from 'node:fs/promises'
-import { C5Error } from '../errors.js'
+import { C5Error, isC5Error } from '../errors.js'
 import { loadConfig, type NodeConfig } from '../config/index.js'
 import { readKeyFile, fromHex, type KeyPair } from '../identity/index.js'
 import { dataPaths, resolveDataDir, type DataPaths } from '../node/paths.js'
@@ -40,6 +40,19 @@ export async function readDaemonInfo (paths: DataPaths): Promise<DaemonInfo | un
   }
 }
 
+/** How long the CLI waits for a daemon's API before treating daemon.json as stale. */
+export const DAEMON_PROBE_TIMEOUT_MS = 2_000
+
+async function answers (api: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${api}/v1/status`, { signal: AbortSignal.timeout(DAEMON_PROBE_TIMEOUT_MS) })
+    await res.body?.cancel()
+    return res.ok
+  } catch {
+    return false
+  }
+}
+
 export function createContext (flags: GlobalFlags, env: Record<string, string | undefined>): CliContext {
   const paths = dataPaths(resolveDataDir(flags.data, env))
   let config: NodeConfig | undefined
@@ -66,11 +79,19 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
     access: async () => {
       await requireInit()
       const daemon = await readDaemonInfo(paths)
-      if (daemon !== undefined) return createDaemonAccess(daemon)
+      // A daemon.json whose pid is alive but whose API does not answer is stale (a reused pid
+      // after a crash): fall back to the store, which tells whether anyone really holds it.
+      if (daemon !== undefined && await answers(daemon.api)) return createDaemonAccess(daemon)
       const cfg = await (async () => { await requireInit(); return config ?? (config = await loadConfig({ files: [paths.config, ...(flags.config === undefined ? [] : [flags.config])], env })) })()
       const anchors = { keys: (cfg.trustAnchors?.keys ?? []).map(fromHex), threshold: cfg.trustAnchors?.threshold ?? 1 }
       if (anchors.keys.length === 0) throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) in config.json')
-      const core = await openNodeCore({ storePath: paths.db, anchors, maxClockSkewMs: cfg.ingest.maxClockSkewMs })
+      let core
+      try {
+        core = await openNodeCore({ storePath: paths.db, anchors, maxClockSkewMs: cfg.ingest.maxClockSkewMs })
+      } catch (err) {
+        if (isC5Error(err, 'STORE_LOCKED')) throw new C5Error('NODE_LOCKED', `another process holds ${paths.dir} and its API does not answer`, { cause: err })
+        throw err
+      }
       return createLocalAccess(core, cfg)
     }
   }

@@ -69,6 +69,17 @@ describe('c5mesh CLI', { timeout: 180_000 }, () => {
     expect(none.stderr).toMatch(/^error CLI_NOT_INITIALISED: /)
   })
 
+  it('a stale daemon.json (its pid alive, its API silent) does not lock the operator out', async () => {
+    const { writeFile, rm } = await import('node:fs/promises')
+    await writeFile(join(data, 'daemon.json'), JSON.stringify({ pid: process.pid, api: 'http://127.0.0.1:9', peerId: 'gone', startedAt: 0 }))
+    try {
+      const st = await c5meshJson(['--data', data, 'status'])
+      expect(st.running).toBe(false) // answered from the store, not the dead API
+    } finally {
+      await rm(join(data, 'daemon.json'), { force: true })
+    }
+  })
+
   it('a key file readable by others is refused', async () => {
     const other = join(dir.path, 'perm')
     await c5meshJson(['--data', other, 'init', '--dev'])
