@@ -37,6 +37,10 @@ export function messageDetail (m: MessageView): string {
   }
   if (m.note !== undefined) lines.push(`note        ${m.note}`)
   if (m.received !== undefined) lines.push(`received    ${new Date(m.received).toISOString()} from ${m.source ?? '?'}`)
+  if (m.acks !== undefined) {
+    lines.push(`acks        ${m.acks.length === 0 ? '(none yet)' : ''}`)
+    for (const a of m.acks) lines.push(`  ${a.org.padEnd(8)} ${new Date(a.created).toISOString()}${a.note === undefined ? '' : `  ${a.note}`}`)
+  }
   return lines.join('\n')
 }
 

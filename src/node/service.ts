@@ -63,7 +63,11 @@ export async function show (core: NodeCore, id: string): Promise<MessageView> {
     throw err
   }
   if (m === undefined) throw new C5Error('NODE_NOT_FOUND', `no message ${id} on this node`)
-  return storedView(m)
+  // The operators' acknowledgements of this message that reached this node, oldest first.
+  const acks = (await core.store.query({ references: m.envelope.digest, kind: 'ack', limit: 1000 }))
+    .map(a => ({ id: a.envelope.id, org: a.envelope.org, author: toHex(a.envelope.author), created: a.envelope.created, ...(a.envelope.note === undefined ? {} : { note: a.envelope.note }) }))
+    .sort((x, y) => x.created - y.created)
+  return { ...storedView(m), acks }
 }
 
 export interface RosterView {

@@ -27,6 +27,8 @@ export interface MessageView {
   bytes: number
   received?: number
   source?: string
+  /** With `show`: the acknowledgements of this message held here. */
+  acks?: Array<{ id: string, org: string, author: string, created: number, note?: string }>
 }
 
 export function envelopeView (env: Envelope, stored?: Pick<StoredMessage, 'received' | 'source'>): MessageView {

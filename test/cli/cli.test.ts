@@ -42,6 +42,20 @@ describe('c5mesh CLI', { timeout: 180_000 }, () => {
     expect(st.rosterVersion).toBe(1)
   })
 
+  it('ack: an operator acknowledges an alert; show lists the ack with its org and note', async () => {
+    const sent = await c5meshJson(['--data', data, 'send', '--headline', 'Vehículo robado', '--precedence', 'immediate'])
+    const ack = await c5meshJson(['--data', data, 'ack', sent.id, '--note', 'patrulla enviada'])
+    expect(ack.acknowledges).toBe(sent.id)
+    const shown = await c5meshJson(['--data', data, 'show', sent.id])
+    expect(shown.acks).toEqual([expect.objectContaining({ id: ack.id, org: 'MX-YUC', note: 'patrulla enviada' })])
+    const ackShown = await c5meshJson(['--data', data, 'show', ack.id])
+    expect(ackShown).toMatchObject({ kind: 'ack', references: [sent.id] })
+    const again = await c5mesh(['--data', data, 'ack', ack.id])
+    expect(again.stderr).toMatch(/^error CLI_BAD_ARGUMENT: only alerts and bulletins/)
+    const missing = await c5mesh(['--data', data, 'ack', 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'])
+    expect(missing.stderr).toMatch(/^error NODE_NOT_FOUND: /)
+  })
+
   it('bad input: one line with a code, non-zero exit, nothing written', async () => {
     const before = (await c5meshJson<any[]>(['--data', data, 'inbox', '--limit', '1000'])).length
     const cases: Array<[string[], string]> = [

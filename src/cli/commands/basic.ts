@@ -104,6 +104,33 @@ export function registerBasic (program: Command, get: Ctx): void {
       }
     })
 
+  program.command('ack <id>')
+    .description('acknowledge an alert or bulletin: a signed ack that travels back to every state')
+    .option('--note <text>', 'a short note, e.g. "patrulla enviada"')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { note?: string, json?: boolean }) => {
+      const { ctx, out } = get()
+      const cfg = await ctx.config()
+      const operator = await ctx.key('operator')
+      const access = await ctx.access()
+      try {
+        const target = await access.show(id) // NODE_NOT_FOUND unless it reached this node
+        if (target.kind !== 'alert' && target.kind !== 'bulletin') throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins are acknowledged; ${id} is a ${target.kind}`)
+        const now = Date.now()
+        const env = composeEnvelope({
+          kind: 'ack',
+          org: cfg.org,
+          references: [digestFromId(target.id)],
+          ...(o.note === undefined ? {} : { note: o.note }),
+          // An ack lives as long as what it acknowledges (at least a minute).
+          ttlS: Math.max(60, Math.ceil((target.expires - now) / 1000))
+        }, operator, { now })
+        const r = await access.ingest(env.bytes)
+        if (!r.ok) throw new C5Error(r.code, r.message)
+        emit(out(o.json), { id: r.message.id, acknowledges: target.id }, () => r.message.id)
+      } finally { await access.close() }
+    })
+
   program.command('inbox')
     .description('messages on this node, most urgent first (or newest with --order newest)')
     .option('--kind <kind>').option('--precedence <p>').option('--org <code>')
