@@ -1,16 +1,6 @@
-/** Small statistics and a seeded PRNG for the mesh benchmark (deterministic workloads). */
+/** Small statistics for the mesh benchmark; the seeded PRNG lives in src/sim/random.ts. */
 
-/** mulberry32: a tiny deterministic PRNG; the same seed gives both systems the same workload. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom } from '../../src/sim/random.js'
 
 /** Nearest-rank percentile (p in 0..100) of finite values; NaN for none. */
 export function percentile (values: number[], p: number): number {

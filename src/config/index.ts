@@ -9,6 +9,6 @@
  * const config = await loadConfig({ files: ['data/config.json'], env: process.env })
  * config.api.port // 4380, or C5MESH_API_PORT
  */
-export { loadConfig, validateConfig, configFromEnv, mergeConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions } from './load.js'
+export { loadConfig, readConfigFile, validateConfig, configFromEnv, mergeConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions } from './load.js'
 export { configSchema, type NodeConfig } from './schema.js'
 export { CONFIG_FIELDS, envVarName, type FieldSpec, type EnvKind } from './fields.js'

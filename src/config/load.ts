@@ -41,7 +41,8 @@ export function mergeConfig (base: Json, over: Json): Json {
   return out
 }
 
-async function readConfigFile (path: string): Promise<Json> {
+/** Reads a JSON object file: CONFIG_NOT_FOUND when missing, CONFIG_INVALID when unreadable or not an object. */
+export async function readConfigFile (path: string): Promise<Json> {
   let text: string
   try {
     text = await readFile(path, 'utf8')

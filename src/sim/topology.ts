@@ -10,7 +10,7 @@
  *   const scen = await loadScenario('config/scenarios/southeast-cut.json', topo)
  *   const cut = crossingLinks(topo, scen.partition.groups) // the links the partition takes down
  */
-import { readFile } from 'node:fs/promises'
+import { readConfigFile } from '../config/load.js'
 import { z } from 'zod'
 import { C5Error } from '../errors.js'
 import { ORG_CODE_PATTERN } from '../envelope/index.js'
@@ -19,7 +19,6 @@ import { ORG_CODE_PATTERN } from '../envelope/index.js'
 export const MAX_TOPOLOGY_NODES = 4096
 export const MAX_TOPOLOGY_LINKS = 65_536
 /** Topology and scenario files are small JSON; anything larger is a mistake. */
-export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024
 
 const org = z.string().regex(ORG_CODE_PATTERN, 'an org code such as MX-YUC or CNI')
 
@@ -96,27 +95,12 @@ export function parseScenario (input: unknown, topology?: Topology, file = 'scen
   return s
 }
 
-async function readJson (path: string): Promise<unknown> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new C5Error('CONFIG_NOT_FOUND', `cannot read ${path}`, { cause: err, details: { file: path } })
-  }
-  if (text.length > MAX_CONFIG_FILE_BYTES) throw invalid(path, '', `at most ${MAX_CONFIG_FILE_BYTES} bytes`)
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    throw new C5Error('CONFIG_INVALID', `${path}: not JSON`, { cause: err, details: { file: path, field: '' } })
-  }
-}
-
 export async function loadTopology (path: string): Promise<Topology> {
-  return parseTopology(await readJson(path), path)
+  return parseTopology(await readConfigFile(path), path)
 }
 
 export async function loadScenario (path: string, topology?: Topology): Promise<Scenario> {
-  return parseScenario(await readJson(path), topology, path)
+  return parseScenario(await readConfigFile(path), topology, path)
 }
 
 /** Neighbours of each node (undirected). */

@@ -14,6 +14,7 @@ import { decodeEnvelope } from '../../src/envelope/codec.js'
 import { decodeRecord } from '../../src/store/keys.js'
 import { createStore, SUBLEVEL_NAMES } from '../../src/store/index.js'
 import { hex, tempDir } from './helpers.js'
+import { seededRandom } from '../../src/sim/random.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHILD = join(import.meta.dirname, 'crash-child.ts')
@@ -26,18 +27,6 @@ const LANES = 2 // parallel children, each on its own database
 const KILLS_PER_LANE = 26
 const KILL_AFTER_MIN_MS = 20
 const KILL_AFTER_MAX_MS = 200
-
-/** Small seeded PRNG (mulberry32) so a failing schedule can be replayed from its seed. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Runs the child until `killAfterMs` after it is ready, then SIGKILLs it; returns reported digests. */
 /**
@@ -123,7 +112,7 @@ async function verify (path: string, reported: Set<string>, fresh: string[], mod
 
 async function lane (args: string[], laneNo: number, seed: number): Promise<{ kills: number, reported: number, stored: number }> {
   const dir = await tempDir(`c5crash-${laneNo}-`)
-  const random = prng(seed)
+  const random = seededRandom(seed) // a failing schedule replays from its seed
   const reported = new Set<string>()
   let kills = 0
   let stored = 0

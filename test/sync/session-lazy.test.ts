@@ -6,20 +6,28 @@
 import { describe, expect, it } from 'vitest'
 import { IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
 import { alert, author, fakeNode, hex, manualClock, msgIds, roundsDone, setupPair, until, T0 } from './session-helpers.js'
+import type { SyncSessionOptions } from '../../src/sync/session-types.js'
+
+
+/** Two sessions over a memory pair, past their first round, with B already holding
+ * `count` messages that A is then told about: A pushes them, B sees only duplicates. */
+async function duplicatesFromAToB (count: number, b: SyncSessionOptions = {}) {
+  const clock = manualClock()
+  const alice = author()
+  const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+  const [a, bSide] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0, ...b } })
+  a.session.start(); bSide.session.start()
+  await until(() => roundsDone(a) + roundsDone(bSide) > 0)
+  const known = Array.from({ length: count }, (_, i) => alert(alice, { now: T0 + i, headline: `conocido ${i}`, precedence: 'routine' }))
+  for (const e of known) B.put(e)
+  for (const e of known) expect((await A.components.ingest(e.bytes, 'local')).ok).toBe(true)
+  return { clock, alice, A, B, a, b: bSide, known }
+}
 
 describe('lazy push', () => {
   it('prunes a link after repeated duplicates, then announces, fetches on demand and re-grafts; flash stays eager', async () => {
-    const clock = manualClock()
-    const alice = author()
-    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
-    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0 } })
-    a.session.start(); b.session.start()
-    await until(() => roundsDone(a) + roundsDone(b) > 0)
-
     // B already holds what A is about to push (it came by another path): duplicates.
-    const known = Array.from({ length: PRUNE_AFTER_DUPLICATES }, (_, i) => alert(alice, { now: T0 + i, headline: `conocido ${i}`, precedence: 'routine' }))
-    for (const e of known) B.put(e)
-    for (const e of known) expect((await A.components.ingest(e.bytes, 'local')).ok).toBe(true)
+    const { clock, alice, A, B, a, b } = await duplicatesFromAToB(PRUNE_AFTER_DUPLICATES)
     await until(() => a.received.some(f => f.type === 'prune'))
     expect(b.session.stats().messagesKnown).toBe(PRUNE_AFTER_DUPLICATES)
 
@@ -47,15 +55,7 @@ describe('lazy push', () => {
   })
 
   it('after a prune, a flash message is pushed at once, not announced', async () => {
-    const clock = manualClock()
-    const alice = author()
-    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
-    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0 } })
-    a.session.start(); b.session.start()
-    await until(() => roundsDone(a) + roundsDone(b) > 0)
-    const known = Array.from({ length: PRUNE_AFTER_DUPLICATES }, (_, i) => alert(alice, { now: T0 + i, headline: `dup ${i}` }))
-    for (const e of known) B.put(e)
-    for (const e of known) await A.components.ingest(e.bytes, 'local')
+    const { alice, A, B, a, b } = await duplicatesFromAToB(PRUNE_AFTER_DUPLICATES)
     await until(() => a.received.some(f => f.type === 'prune'))
     const flash = alert(alice, { now: T0 + 50, headline: 'SISMO', precedence: 'flash' })
     await A.components.ingest(flash.bytes, 'local')
@@ -66,15 +66,7 @@ describe('lazy push', () => {
   })
 
   it('a peer that does not offer lazy push is always pushed to', async () => {
-    const clock = manualClock()
-    const alice = author()
-    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
-    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0 }, b: { reconcileIntervalMs: 0, lazyPush: false } })
-    a.session.start(); b.session.start()
-    await until(() => roundsDone(a) + roundsDone(b) > 0)
-    const known = Array.from({ length: PRUNE_AFTER_DUPLICATES * 2 }, (_, i) => alert(alice, { now: T0 + i, headline: `dup ${i}` }))
-    for (const e of known) B.put(e)
-    for (const e of known) await A.components.ingest(e.bytes, 'local')
+    const { alice, A, B, a, b, known } = await duplicatesFromAToB(PRUNE_AFTER_DUPLICATES * 2, { lazyPush: false })
     await until(() => b.session.stats().messagesKnown === known.length)
     expect(a.received.filter(f => f.type === 'prune')).toHaveLength(0)
     const routine = alert(alice, { now: T0 + 500, headline: 'nuevo' })

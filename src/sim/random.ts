@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny deterministic PRNG. The simulator, benchmarks and randomised tests use
+ * it so that a run can be replayed from its seed (and two systems get the same workload).
+ */
+export function seededRandom (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
