@@ -12,5 +12,3 @@ export type IngestResult =
    * (not the sender's fault); every other code is a fault of the bytes or their author.
    */
   | { ok: false, code: ErrorCode, message: string, id?: string }
-
-export type Ingest = (bytes: Uint8Array, source: IngestSource, options?: { sync?: boolean }) => Promise<IngestResult>
