@@ -153,7 +153,6 @@ describe('mesh faults', () => {
     await connect(b, a)
     await flashDone
     const at = order.indexOf(flash!.id)
-    console.log(`flash arrived as message ${at + 1} of ${backlog.length + 1}`)
     expect(flash!.precedence).toBe('flash')
     expect(at).toBeGreaterThan(0)
     expect(at).toBeLessThan(backlog.length) // it overtook the rest of the backlog
