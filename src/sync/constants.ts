@@ -58,6 +58,13 @@ export const MAX_NEED_PER_ROUND = 50_000
 export const MAX_CONTROL_QUEUE_BYTES = 32 * 1024 * 1024
 /** Most MSG frames waiting in one session's outgoing queue; WANT answers past it are dropped. */
 export const MAX_QUEUED_MESSAGES = 10_000
+/**
+ * MSG ingests one session runs at once (§4.1): ingest waits on the store and on the
+ * signature workers, so one at a time queues a busy link's messages behind each other.
+ */
+export const MAX_INGESTS_IN_FLIGHT = 64
+/** Bytes of MSG frames whose ingest is under way per session (one frame always fits). */
+export const MAX_INGEST_BYTES_IN_FLIGHT = 1024 * 1024
 /** Default per-peer receive rate: messages per second, and the burst allowed. */
 export const RECEIVE_MESSAGES_PER_S = 1_000
 export const RECEIVE_BURST_MESSAGES = 10_000

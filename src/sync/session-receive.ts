@@ -97,11 +97,23 @@ async function onRoster (ctx: Ctx, f: RosterFrame): Promise<void> {
 }
 
 async function onMsg (ctx: Ctx, f: MsgFrame): Promise<void> {
-  // Per-peer rate limit: past the burst, stop reading (the link's backpressure slows the peer).
+  await admitMsg(ctx)
+  await ingestMsg(ctx, f)
+}
+
+/**
+ * The part of receiving a MSG that holds the reader: the per-peer rate limit. Past the
+ * burst, reading stops (the link's backpressure slows the peer).
+ */
+export async function admitMsg (ctx: Ctx): Promise<void> {
   const delayMs = ctx.receiveRate.delayFor(1)
   if (delayMs > 0) await ctx.sleep(delayMs)
   ctx.receiveRate.take(1)
   ctx.stats.messagesReceived++
+}
+
+/** The part that may overlap with the next frames (§4.1): ingest and its bookkeeping. */
+export async function ingestMsg (ctx: Ctx, f: MsgFrame): Promise<void> {
   await ingestFromPeer(ctx, f.envelope, 'msg')
 }
 

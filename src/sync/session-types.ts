@@ -60,6 +60,8 @@ export interface SyncSessionOptions {
   receiveMessagesPerS?: number
   receiveBurstMessages?: number
   maxQueuedMessages?: number
+  /** MSG ingests run at once per session (default MAX_INGESTS_IN_FLIGHT; 1 = strictly one by one). */
+  maxIngestsInFlight?: number
   maxPeerHas?: number
   maxWantIds?: number
   /** Largest reassembled reconciliation message from the peer (default MAX_RECON_MESSAGE_BYTES). */

@@ -17,14 +17,15 @@ import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
   BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
-  RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
+  RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, MAX_INGESTS_IN_FLIGHT, MAX_INGEST_BYTES_IN_FLIGHT, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
   FEATURE_LAZY_PUSH
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
 import { OutgoingQueue } from './queue.js'
 import { createReconciler } from './reconcile/index.js'
 import { isLive, queueControl, type Ctx, type PeerHas, type ResolvedOptions } from './session-context.js'
-import { HANDLERS } from './session-receive.js'
+import { admitMsg, HANDLERS, ingestMsg } from './session-receive.js'
+import { IngestWindow } from './ingest-window.js'
 import { asC5, startRound, touchRound } from './session-rounds.js'
 import { ensureRosterFirst, queueMessage, runSender } from './session-send.js'
 import type { PushMessage, SessionEnd, SyncComponents, SyncSession, SyncSessionOptions } from './session-types.js'
@@ -135,6 +136,12 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     await new Promise<void>(resolve => { wakeSender = resolve })
   }
 
+  // MSG ingests overlap (§4.1); frames that must follow the MSGs before them drain it first.
+  const ingests = new IngestWindow(options.maxIngestsInFlight ?? MAX_INGESTS_IN_FLIGHT, MAX_INGEST_BYTES_IN_FLIGHT)
+  const ingestTask = (frame: Extract<SyncFrame, { type: 'msg' }>) => async (): Promise<void> => {
+    try { await ingestMsg(ctx, frame) } catch (e) { ctx.fail(asC5(e)) }
+  }
+
   async function receiveLoop (): Promise<void> {
     try {
       for await (const bytes of link.frames()) {
@@ -152,11 +159,20 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
           ctx.fail(new C5Error('SYNC_UNEXPECTED', `${frame.type.toUpperCase()} before HELLO`)); return
         }
         try {
+          if (frame.type === 'msg') {
+            await admitMsg(ctx)
+            await ingests.add(bytes.length, ingestTask(frame))
+            continue
+          }
+          // A ROSTER is ingested after the MSGs before it and before those after it; the
+          // session ends only once what the peer sent before its end is ingested.
+          if (frame.type === 'roster' || frame.type === 'bye' || frame.type === 'error') await ingests.drain()
           await (HANDLERS[frame.type] as (c: Ctx, f: SyncFrame) => Promise<void> | void)(ctx, frame)
         } catch (e) {
           ctx.fail(asC5(e)); return
         }
       }
+      await ingests.drain()
       // While ending, stop()/fail() own the outcome; a clean end of frames is their close.
       if (ctx.phase !== 'ending') ctx.end({ reason: 'closed' })
     } catch (e) {
@@ -288,7 +304,7 @@ function validate (link: Link, components: SyncComponents, o: SyncSessionOptions
   if (o.nodeKey !== undefined && (!(o.nodeKey instanceof Uint8Array) || o.nodeKey.length !== NODE_KEY_BYTES)) bad('nodeKey', `must be ${NODE_KEY_BYTES} bytes`)
   if (o.nonce !== undefined && (!(o.nonce instanceof Uint8Array) || o.nonce.length !== NONCE_BYTES)) bad('nonce', `must be ${NONCE_BYTES} bytes`)
   const nonNegative = ['reconcileIntervalMs', 'helloTimeoutMs', 'roundTimeoutMs', 'banThreshold', 'bytesPerSecond', 'burstBytes',
-    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
+    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxIngestsInFlight', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
   for (const f of nonNegative) {
     const v = o[f]
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v <= 0) && !(f === 'reconcileIntervalMs' && v === 0)) bad(f, 'must be a positive number')
