@@ -6,6 +6,7 @@ export function syncComponentsFor (core: NodeCore, log?: SyncComponents['log']):
   return {
     items: async () => core.store.syncItems(core.clock.now()),
     status: async id => core.store.status(id),
+    holds: id => { try { return core.store.holds(id) } catch { return false } },
     get: async id => {
       const m = await core.store.get(id).catch(() => undefined)
       if (m === undefined) return undefined

@@ -84,7 +84,10 @@ export async function onIhave (ctx: Ctx, f: IhaveFrame): Promise<void> {
     const key = idKey(id)
     ctx.peerHas.set(key, { via: 'received', at: now }) // it holds it: never push it back
     if (ctx.lazy.pending.has(key) || ctx.lazy.pending.size >= MAX_LAZY_PENDING) continue
-    if (await ctx.components.status(id) !== undefined) continue
+    // In memory when the node can (an IHAVE must not hold the reader for a disk read); a
+    // tombstoned id is found out when the timer fires (wantMissing checks status).
+    const holds = ctx.components.holds
+    if (holds !== undefined ? holds(id) : await ctx.components.status(id) !== undefined) continue
     ctx.lazy.pending.set(key, ctx.schedule(LAZY_WANT_DELAY_MS, () => { void wantMissing(ctx, key, id) }))
   }
 }

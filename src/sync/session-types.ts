@@ -31,6 +31,12 @@ export interface SyncComponents {
   /** The current unexpired set, sorted by (timestamp, id). */
   items: () => Promise<SyncItem[]>
   status: (id: Uint8Array) => Promise<'stored' | 'tombstone' | undefined>
+  /**
+   * Optional: whether the id is stored, answered from memory (no store read). IHAVE
+   * handling uses it so an announcement never waits on the disk (§4.10); without it,
+   * `status` is awaited.
+   */
+  holds?: (id: Uint8Array) => boolean
   get: (id: Uint8Array) => Promise<StoredMessage | undefined>
   /** The node's single ingest path; never throws (src/node/types.ts). */
   ingest: (bytes: Uint8Array, source: string) => Promise<IngestResult>

@@ -5,8 +5,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
-import { alert, author, fakeNode, hex, manualClock, msgIds, roundsDone, setupPair, until, T0 } from './session-helpers.js'
+import { alert, author, fakeNode, helloFrame, hex, manualClock, msgIds, rawPeer, roundsDone, setupPair, settle, until, T0 } from './session-helpers.js'
 import type { SyncSessionOptions } from '../../src/sync/session-types.js'
+import { FEATURE_LAZY_PUSH } from '../../src/sync/constants.js'
+import { memoryLinkPair } from '../../src/links/memory/index.js'
+import { createSyncSession } from '../../src/sync/session.js'
 
 
 /** Two sessions over a memory pair, past their first round, with B already holding
@@ -74,5 +77,34 @@ describe('lazy push', () => {
     await until(() => B.store.has(hex(routine.digest)))
     expect(msgIds(b.received)).toContain(hex(routine.digest))
     await a.session.stop()
+  })
+
+  it('an IHAVE is handled from memory (holds): a slow store read never holds back the MSGs behind it', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const node = fakeNode(clock, [alice])
+    let releaseStatus!: () => void
+    const statusGate = new Promise<void>(resolve => { releaseStatus = resolve })
+    const status = node.components.status
+    node.components.status = async (id) => { await statusGate; return await status(id) }
+    node.components.holds = (id) => node.store.has(hex(id))
+    const [l, r] = memoryLinkPair()
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0xee), reconcileIntervalMs: 0 })
+    const peer = rawPeer(r)
+    session.start()
+    await peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff), features: FEATURE_LAZY_PUSH }))
+    const announced = alert(alice, { now: T0, headline: 'anunciado' })
+    const pushed = alert(alice, { now: T0 + 1, headline: 'empujado' })
+    await peer.send({ type: 'ihave', ids: [announced.digest] })
+    await peer.send({ type: 'msg', envelope: pushed.bytes })
+    await until(() => node.store.has(hex(pushed.digest))) // not stuck behind the gated read
+    // The announced id is still asked for once its wait is over.
+    releaseStatus()
+    await clock.advance(LAZY_WANT_DELAY_MS)
+    await until(() => peer.received.some(f => f.type === 'want'))
+    const want = peer.received.find(f => f.type === 'want')
+    expect(want?.type === 'want' && want.ids.map(hex)).toEqual([hex(announced.digest)])
+    await settle()
+    await session.stop()
   })
 })
