@@ -2,18 +2,38 @@
 import type { SyncComponents } from '../sync/session-types.js'
 import type { NodeCore } from './core.js'
 
+/**
+ * One set of components serves every session of the node, so it knows which ids are being
+ * ingested from any peer: `holds` answers for them too (lazy push then neither waits for nor
+ * asks again for a message that is already here and being verified).
+ */
 export function syncComponentsFor (core: NodeCore, log?: SyncComponents['log']): SyncComponents {
+  const arriving = new Map<string, number>() // digest hex → ingests under way
   return {
     items: async () => core.store.syncItems(core.clock.now()),
     status: async id => core.store.status(id),
-    holds: id => { try { return core.store.holds(id) } catch { return false } },
+    holds: id => {
+      if (arriving.has(Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex'))) return true
+      try { return core.store.holds(id) } catch { return false }
+    },
     get: async id => {
       const m = await core.store.get(id).catch(() => undefined)
       if (m === undefined) return undefined
       const e = m.envelope
       return { bytes: e.bytes, precedence: e.precedence, expires: e.expires, created: e.created }
     },
-    ingest: async (bytes, source) => core.ingest.ingest(bytes, source),
+    ingest: async (bytes, source, digest) => {
+      if (digest === undefined) return await core.ingest.ingest(bytes, source)
+      const key = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex')
+      arriving.set(key, (arriving.get(key) ?? 0) + 1)
+      try {
+        return await core.ingest.ingest(bytes, source)
+      } finally {
+        const n = arriving.get(key)! - 1
+        if (n === 0) arriving.delete(key)
+        else arriving.set(key, n)
+      }
+    },
     roster: () => {
       const bytes = core.roster.envelopeBytes()
       return { version: core.roster.version(), ...(bytes === undefined ? {} : { bytes }) }

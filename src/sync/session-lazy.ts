@@ -60,7 +60,9 @@ export function announceInstead (ctx: Ctx, id: Uint8Array, precedence: Precedenc
 
 function flushAnnounce (ctx: Ctx): void {
   ctx.lazy.flushScheduled = false
-  const ids = ctx.lazy.announce
+  // Ids the peer came to hold while they waited (it pushed or announced them to us) are
+  // not announced: often none is left, and no frame leaves at all.
+  const ids = ctx.lazy.announce.filter(id => ctx.peerHas.get(idKey(id)) === undefined)
   ctx.lazy.announce = []
   if (ids.length > 0 && isLive(ctx)) queueControl(ctx, { type: 'ihave', ids })
 }
@@ -95,7 +97,8 @@ export async function onIhave (ctx: Ctx, f: IhaveFrame): Promise<void> {
 /** The eager path did not bring it in time: ask this peer, and make the link eager again. */
 async function wantMissing (ctx: Ctx, key: string, id: Uint8Array): Promise<void> {
   ctx.lazy.pending.delete(key)
-  if (!isLive(ctx) || await ctx.components.status(id) !== undefined) return
+  // Arrived meanwhile by another path, even if its ingest (verify, write) is still under way.
+  if (!isLive(ctx) || ctx.components.holds?.(id) === true || await ctx.components.status(id) !== undefined) return
   ctx.peerHas.delete(key) // so our own rounds do not count on it either way
   if (ctx.lazy.prunedPeer) {
     ctx.lazy.prunedPeer = false

@@ -123,7 +123,7 @@ async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array, frame: 'msg' | 'rost
   ctx.peerHas.set(idKey(id), { via: 'received', at: ctx.components.clock.now() })
   let result: IngestResult
   try {
-    result = await ctx.components.ingest(bytes, ctx.options.source)
+    result = await ctx.components.ingest(bytes, ctx.options.source, id)
   } catch (e) {
     // ingest must not throw (src/node/types.ts); if it does, it is our failure, not the peer's.
     ctx.log('sync.ingest-threw', { error: String(e) })

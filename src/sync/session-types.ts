@@ -32,14 +32,19 @@ export interface SyncComponents {
   items: () => Promise<SyncItem[]>
   status: (id: Uint8Array) => Promise<'stored' | 'tombstone' | undefined>
   /**
-   * Optional: whether the id is stored, answered from memory (no store read). IHAVE
-   * handling uses it so an announcement never waits on the disk (§4.10); without it,
-   * `status` is awaited.
+   * Optional: whether the id is stored or being ingested right now (from any peer),
+   * answered from memory (no store read). Lazy push uses it (§4.10): an announcement never
+   * waits on the disk, and an id that arrived by another path but is still being verified
+   * is not asked for again. Without it, `status` is awaited.
    */
   holds?: (id: Uint8Array) => boolean
   get: (id: Uint8Array) => Promise<StoredMessage | undefined>
-  /** The node's single ingest path; never throws (src/node/types.ts). */
-  ingest: (bytes: Uint8Array, source: string) => Promise<IngestResult>
+  /**
+   * The node's single ingest path; never throws (src/node/types.ts). A MSG's `digest` (its
+   * sync id, computed by the session) is passed along, so the node can tell which ids are
+   * being ingested (see `holds`).
+   */
+  ingest: (bytes: Uint8Array, source: string, digest?: Uint8Array) => Promise<IngestResult>
   /** The current roster: its version and its roster-kind envelope bytes, to resend. */
   roster: () => { version: number, bytes?: Uint8Array }
   clock: SyncClock

@@ -107,4 +107,37 @@ describe('lazy push', () => {
     await settle()
     await session.stop()
   })
+
+  it('an announcement waiting for its IHAVE is dropped when the peer meanwhile shows it holds the id', async () => {
+    const { clock, alice, A, B, a, b } = await duplicatesFromAToB(PRUNE_AFTER_DUPLICATES)
+    await until(() => a.received.some(f => f.type === 'prune'))
+    const m = alert(alice, { now: T0 + 300, headline: 'por dos caminos', precedence: 'routine' })
+    expect((await A.components.ingest(m.bytes, 'local')).ok).toBe(true) // A (pruned) will announce it
+    expect((await B.components.ingest(m.bytes, 'local')).ok).toBe(true) // B has it too and pushes it to A
+    await until(() => msgIds(a.received).includes(hex(m.digest)))
+    await clock.advance(IHAVE_FLUSH_MS)
+    await settle()
+    expect(b.received.filter(f => f.type === 'ihave')).toHaveLength(0)
+    await a.session.stop()
+  })
+
+  it('an announced id that is already being ingested here (holds) is not asked for', async () => {
+    const clock = manualClock()
+    const node = fakeNode(clock, [author()])
+    const id = new Uint8Array(32).fill(0x42)
+    let arriving = false
+    node.components.holds = (x) => arriving && hex(x) === hex(id)
+    const [l, r] = memoryLinkPair()
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0xee), reconcileIntervalMs: 0 })
+    const peer = rawPeer(r)
+    session.start()
+    await peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff), features: FEATURE_LAZY_PUSH }))
+    await peer.send({ type: 'ihave', ids: [id] })
+    await settle()
+    arriving = true // it came by another link; its verification is still under way
+    await clock.advance(LAZY_WANT_DELAY_MS)
+    await settle()
+    expect(peer.received.filter(f => f.type === 'want' || f.type === 'graft')).toEqual([])
+    await session.stop()
+  })
 })
