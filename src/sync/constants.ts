@@ -74,10 +74,29 @@ export const RECEIVE_BURST_MESSAGES = 10_000
  * must set it before either sends those frames.
  */
 export const FEATURE_LAZY_PUSH = 0x01
-/** IHAVE announcements made within this window leave as one frame. */
-export const IHAVE_FLUSH_MS = 10
-/** An id announced by IHAVE and still missing after this long is asked for (WANT + GRAFT). */
-export const LAZY_WANT_DELAY_MS = 150
+/**
+ * IHAVE announcements made within this window leave as one frame. Long enough that the
+ * peer's own announcement (or push) usually arrives first and ours is dropped: an IHAVE
+ * costs a frame, and most of them told the peer what it already had.
+ */
+export const IHAVE_FLUSH_MS = 100
+/**
+ * An id announced by IHAVE and still missing after this long is asked for (WANT): the
+ * shortest wait. It grows with the node's load (LAZY_WANT_HOPS) and after premature asks
+ * (LAZY_WANT_MAX_BACKOFF).
+ */
+export const LAZY_WANT_DELAY_MS = 40
+/**
+ * The wait before a WANT is at least this many times the node's recent ingest time
+ * (components.ingestMs): the eager copy may be a few hops behind the announcement, and each
+ * hop costs about one ingest. Under load a fixed short wait asks for messages that are
+ * merely slow.
+ */
+export const LAZY_WANT_HOPS = 4
+/** The longest wait before asking for an announced id. */
+export const LAZY_WANT_MAX_DELAY_MS = 2_000
+/** Largest factor by which premature WANTs (answered by a duplicate) stretch the wait. */
+export const LAZY_WANT_MAX_BACKOFF = 16
 /** Most announced-but-missing ids a session waits on (memory bound against IHAVE floods). */
 export const MAX_LAZY_PENDING = 4_096
 /** Duplicates in a row (no first delivery between them) after which a link is pruned. */

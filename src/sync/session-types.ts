@@ -38,6 +38,11 @@ export interface SyncComponents {
    * is not asked for again. Without it, `status` is awaited.
    */
   holds?: (id: Uint8Array) => boolean
+  /**
+   * Optional: a recent typical time, ms, for this node to ingest a message from a peer (its
+   * load). Lazy push waits longer before asking for an announced id when it is high (§4.10).
+   */
+  ingestMs?: () => number
   get: (id: Uint8Array) => Promise<StoredMessage | undefined>
   /**
    * The node's single ingest path; never throws (src/node/types.ts). A MSG's `digest` (its

@@ -4,7 +4,7 @@
  * GRAFT + WANT; flash messages are still pushed at once. Injected clock, real engine.
  */
 import { describe, expect, it } from 'vitest'
-import { IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
+import { IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
 import { alert, author, fakeNode, helloFrame, hex, manualClock, msgIds, rawPeer, roundsDone, setupPair, settle, until, T0 } from './session-helpers.js'
 import type { SyncSessionOptions } from '../../src/sync/session-types.js'
 import { FEATURE_LAZY_PUSH } from '../../src/sync/constants.js'
@@ -40,14 +40,16 @@ describe('lazy push', () => {
     await clock.advance(IHAVE_FLUSH_MS) // announcements leave in batches
     await until(() => b.received.some(f => f.type === 'ihave'))
     expect(msgIds(b.received)).not.toContain(hex(routine.digest))
-    // B waits for another path, then asks A for it and grafts the link back.
+    // B waits for another path, then asks A for it; the answer is the first copy (the tree
+    // really missed it), so B grafts the link back.
     await clock.advance(LAZY_WANT_DELAY_MS - 1)
     expect(B.store.has(hex(routine.digest))).toBe(false)
     await clock.advance(1)
     await until(() => B.store.has(hex(routine.digest)))
+    await until(() => a.received.some(f => f.type === 'graft'))
     const fromB = a.received.map(f => f.type)
-    expect(fromB.indexOf('graft')).toBeGreaterThan(fromB.indexOf('prune'))
-    expect(fromB.lastIndexOf('want')).toBeGreaterThan(fromB.indexOf('graft'))
+    expect(fromB.indexOf('want')).toBeGreaterThan(fromB.indexOf('prune'))
+    expect(fromB.indexOf('graft')).toBeGreaterThan(fromB.indexOf('want'))
 
     // Grafted: the next routine message is pushed again.
     const after = alert(alice, { now: T0 + 200, headline: 'otra vez', precedence: 'routine' })
@@ -111,13 +113,43 @@ describe('lazy push', () => {
   it('an announcement waiting for its IHAVE is dropped when the peer meanwhile shows it holds the id', async () => {
     const { clock, alice, A, B, a, b } = await duplicatesFromAToB(PRUNE_AFTER_DUPLICATES)
     await until(() => a.received.some(f => f.type === 'prune'))
+    // The link is lazy both ways now: each side announces m, B first.
     const m = alert(alice, { now: T0 + 300, headline: 'por dos caminos', precedence: 'routine' })
-    expect((await A.components.ingest(m.bytes, 'local')).ok).toBe(true) // A (pruned) will announce it
-    expect((await B.components.ingest(m.bytes, 'local')).ok).toBe(true) // B has it too and pushes it to A
-    await until(() => msgIds(a.received).includes(hex(m.digest)))
-    await clock.advance(IHAVE_FLUSH_MS)
+    expect((await B.components.ingest(m.bytes, 'local')).ok).toBe(true)
+    await clock.advance(IHAVE_FLUSH_MS / 2)
+    expect((await A.components.ingest(m.bytes, 'local')).ok).toBe(true)
+    await clock.advance(IHAVE_FLUSH_MS / 2) // B's IHAVE leaves: A learns that B holds m
+    await until(() => a.received.some(f => f.type === 'ihave'))
+    expect(msgIds(a.received)).not.toContain(hex(m.digest)) // announced, not pushed: lazy both ways
+    await clock.advance(IHAVE_FLUSH_MS) // A's wait is over: nothing left to announce
     await settle()
     expect(b.received.filter(f => f.type === 'ihave')).toHaveLength(0)
+    await a.session.stop()
+  })
+
+  it('a WANT answered by a duplicate (the eager copy was only late) keeps the link lazy and doubles the wait', async () => {
+    const { clock, alice, A, B, a, b } = await duplicatesFromAToB(PRUNE_AFTER_DUPLICATES)
+    await until(() => a.received.some(f => f.type === 'prune'))
+    const late = alert(alice, { now: T0 + 400, headline: 'tarde', precedence: 'routine' })
+    // While A fetches its answer, the eager copy reaches B by another path.
+    const get = A.components.get
+    A.components.get = async (id) => { if (hex(id) === hex(late.digest)) B.put(late); return await get(id) }
+    expect((await A.components.ingest(late.bytes, 'local')).ok).toBe(true)
+    await clock.advance(IHAVE_FLUSH_MS)
+    await clock.advance(LAZY_WANT_DELAY_MS)
+    await until(() => a.received.some(f => f.type === 'want'))
+    await until(() => b.session.stats().messagesKnown > PRUNE_AFTER_DUPLICATES) // the answer: a duplicate
+    expect(a.received.some(f => f.type === 'graft')).toBe(false)
+    // The next announced id is asked for only after twice the wait.
+    const next = alert(alice, { now: T0 + 500, headline: 'siguiente', precedence: 'routine' })
+    expect((await A.components.ingest(next.bytes, 'local')).ok).toBe(true)
+    await clock.advance(IHAVE_FLUSH_MS)
+    await clock.advance(LAZY_WANT_DELAY_MS)
+    expect(a.received.filter(f => f.type === 'want')).toHaveLength(1)
+    await clock.advance(LAZY_WANT_DELAY_MS)
+    await until(() => a.received.filter(f => f.type === 'want').length === 2)
+    await until(() => B.store.has(hex(next.digest)))
+    await until(() => a.received.some(f => f.type === 'graft')) // that one was really missing
     await a.session.stop()
   })
 
@@ -138,6 +170,26 @@ describe('lazy push', () => {
     await clock.advance(LAZY_WANT_DELAY_MS)
     await settle()
     expect(peer.received.filter(f => f.type === 'want' || f.type === 'graft')).toEqual([])
+    await session.stop()
+  })
+
+  it('a loaded node (high ingest time) waits longer before asking for an announced id', async () => {
+    const clock = manualClock()
+    const node = fakeNode(clock, [author()])
+    node.components.ingestMs = () => 50 // → LAZY_WANT_HOPS × 50 ms
+    const [l, r] = memoryLinkPair()
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0xee), reconcileIntervalMs: 0 })
+    const peer = rawPeer(r)
+    session.start()
+    await peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff), features: FEATURE_LAZY_PUSH }))
+    await peer.send({ type: 'ihave', ids: [new Uint8Array(32).fill(0x43)] })
+    await settle()
+    const waitMs = LAZY_WANT_HOPS * 50
+    expect(waitMs).toBeGreaterThan(LAZY_WANT_DELAY_MS)
+    await clock.advance(waitMs - 1)
+    expect(peer.received.some(f => f.type === 'want')).toBe(false)
+    await clock.advance(1)
+    await until(() => peer.received.some(f => f.type === 'want'))
     await session.stop()
   })
 })

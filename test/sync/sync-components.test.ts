@@ -4,7 +4,7 @@
  * that ingest is under way.
  */
 import { describe, expect, it } from 'vitest'
-import { syncComponentsFor } from '../../src/node/sync-components.js'
+import { INGEST_MS_WEIGHT, syncComponentsFor } from '../../src/node/sync-components.js'
 import type { NodeCore } from '../../src/node/core.js'
 import type { IngestResult } from '../../src/node/types.js'
 
@@ -38,5 +38,27 @@ describe('sync components: holds', () => {
     expect(c.holds!(id)).toBe(false) // refused: not held
     stored.add(Buffer.from(id).toString('hex'))
     expect(c.holds!(id)).toBe(true)
+  })
+
+  it('ingestMs follows the time of accepted ingests only (duplicates say nothing of the load)', async () => {
+    let now = 0
+    const gates: Array<(r: IngestResult) => void> = []
+    const core = {
+      clock: { now: () => now },
+      store: { holds: () => false },
+      ingest: { ingest: async () => await new Promise<IngestResult>(resolve => { gates.push(resolve) }) }
+    } as unknown as NodeCore
+    const c = syncComponentsFor(core)
+    expect(c.ingestMs!()).toBe(0)
+    const slow = c.ingest(Uint8Array.of(1), 'peer:a', new Uint8Array(32).fill(1))
+    now += 160
+    gates[0]({ ok: true } as unknown as IngestResult)
+    await slow
+    expect(c.ingestMs!()).toBeCloseTo(160 * INGEST_MS_WEIGHT)
+    const dup = c.ingest(Uint8Array.of(2), 'peer:b', new Uint8Array(32).fill(2))
+    now += 1000
+    gates[1]({ ok: false, code: 'INGEST_DUPLICATE', message: 'x' })
+    await dup
+    expect(c.ingestMs!()).toBeCloseTo(160 * INGEST_MS_WEIGHT)
   })
 })
