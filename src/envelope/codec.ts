@@ -63,7 +63,7 @@ export function signEnvelope (u: UnsignedEnvelope, privateKey: KeyObject, limits
  * ENVELOPE_TOO_LARGE, _TOO_SHORT, _MALFORMED, _LIMIT_EXCEEDED, _BAD_VERSION, _BAD_FIELD,
  * _NOT_CANONICAL.
  */
-export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>): Envelope {
+export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>, known?: { digestOfBytes?: Uint8Array }): Envelope {
   const L = resolveLimits(limits)
   if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'envelope must be bytes', { details: { field: 'envelope' } })
   if (bytes.length > L.maxBytes) throw new C5Error('ENVELOPE_TOO_LARGE', `envelope is ${bytes.length} bytes (max ${L.maxBytes})`, { details: { field: 'envelope', size: bytes.length, max: L.maxBytes } })
@@ -84,8 +84,25 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
     throw new C5Error('ENVELOPE_NOT_CANONICAL', 'signed part is not in canonical form', { details: { field: 'signedPart' } })
   }
   const own = new Uint8Array(bytes)
-  const digest = envelopeDigest(own)
-  return { ...u, id: idFromDigest(digest), digest, bytes: own, signature: own.slice(end) }
+  // A caller that has just hashed these very bytes (ingest's duplicate check) passes the
+  // sha2-256 it computed; nothing else may be passed here.
+  const digest = known?.digestOfBytes?.length === 32 ? new Uint8Array(known.digestOfBytes) : envelopeDigest(own)
+  // u is ours (fromWire built it): completed in place rather than copied.
+  const env = Object.assign(u, { id: idFromDigest(digest), digest, bytes: own, signature: own.slice(end) }) as Envelope
+  decoded.set(env, { bytes: own, digest })
+  return env
+}
+
+/** Envelopes this codec produced, with the bytes they were decoded from. */
+const decoded = new WeakMap<Envelope, { bytes: Uint8Array, digest: Uint8Array }>()
+
+/**
+ * True when `env` came out of decodeEnvelope and still holds the bytes and digest it was
+ * given there (the same objects), so the digest is theirs: the store skips re-hashing.
+ */
+export function isDecodedEnvelope (env: Envelope): boolean {
+  const d = decoded.get(env)
+  return d !== undefined && d.bytes === env.bytes && d.digest === env.digest
 }
 
 /**

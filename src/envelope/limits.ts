@@ -44,14 +44,22 @@ export const DEFAULT_ENVELOPE_LIMITS: Readonly<EnvelopeLimits> = Object.freeze({
   maxCircles: 16
 })
 
+/** Limits objects that resolveLimits returned (frozen): checked once, not on every decode. */
+const resolved = new WeakSet<object>([DEFAULT_ENVELOPE_LIMITS])
+
 /** Fills defaults and checks that every limit is a positive integer. */
 export function resolveLimits (partial?: Partial<EnvelopeLimits>): EnvelopeLimits {
   if (partial === undefined) return DEFAULT_ENVELOPE_LIMITS
+  // Every decode resolves its limits: an object already resolved (and not changed since:
+  // resolved objects are frozen) is returned as it is.
+  if (resolved.has(partial)) return partial as EnvelopeLimits
   const out = { ...DEFAULT_ENVELOPE_LIMITS, ...partial }
   for (const [k, v] of Object.entries(out)) {
     if (!Number.isSafeInteger(v) || v < 1) {
       throw new C5Error('ENVELOPE_BAD_FIELD', `limit ${k} must be a positive integer`, { details: { field: `limits.${k}` } })
     }
   }
+  Object.freeze(out)
+  resolved.add(out)
   return out
 }

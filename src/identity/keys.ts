@@ -76,7 +76,8 @@ export function keyId (publicKey: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(publicKey).digest().subarray(0, KEY_ID_BYTES))
 }
 
-export function toHex (b: Uint8Array): string { return Buffer.from(b).toString('hex') }
+/** Hex of the bytes (a view, no copy: roster look-ups call this for every message). */
+export function toHex (b: Uint8Array): string { return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') }
 export function fromHex (s: string): Uint8Array {
   if (!/^([0-9a-f]{2})*$/i.test(s)) throw new C5Error('IDENTITY_KEY_INVALID', 'not a hex string')
   return new Uint8Array(Buffer.from(s, 'hex'))

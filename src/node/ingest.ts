@@ -123,7 +123,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
   }
 
   async function run (source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
-    const known = await store.status(env.digest)
+    const known = await store.status(env.digest, { expires: env.expires })
     if (known === 'stored') throw new C5Error('INGEST_DUPLICATE', 'already stored')
     if (known === 'tombstone') throw new C5Error('INGEST_TOMBSTONED', 'expired earlier; its tombstone is kept')
     const authorKey = await resolveAuthor(env)
@@ -146,7 +146,8 @@ export function createIngest (components: IngestComponents, options: IngestOptio
   async function ingest (bytes: Uint8Array, source: IngestSource, opts: { sync?: boolean } = {}): Promise<IngestResult> {
     // Flooding delivers most messages more than once: a duplicate of a stored message is
     // answered from the in-memory digest set before any decoding (one sha2-256).
-    if (bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES && holdsSafely(sha256(bytes))) {
+    const digest = bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES ? sha256(bytes) : undefined
+    if (digest !== undefined && holdsSafely(digest)) {
       counters.duplicates++
       counters.byCode.INGEST_DUPLICATE = (counters.byCode.INGEST_DUPLICATE ?? 0) + 1
       const sc = sourceCounter(source)
@@ -156,7 +157,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     let env: Envelope
     try {
       if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'not bytes')
-      env = decodeAnyEnvelope(bytes, limits)
+      env = decodeAnyEnvelope(bytes, limits, { digestOfBytes: digest })
     } catch (err) {
       return reject(source, err)
     }

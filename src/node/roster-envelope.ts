@@ -5,7 +5,7 @@
  */
 import { C5Error } from '../errors.js'
 import { KINDS } from '../envelope/types.js'
-import { composeEnvelope, decodeEnvelope, DEFAULT_ENVELOPE_LIMITS, MAX_TTL_S, type EnvelopeLimits } from '../envelope/index.js'
+import { composeEnvelope, decodeEnvelope, DEFAULT_ENVELOPE_LIMITS, MAX_TTL_S, resolveLimits, type EnvelopeLimits } from '../envelope/index.js'
 import type { Envelope } from '../envelope/types.js'
 import type { KeyPair } from '../identity/index.js'
 
@@ -20,7 +20,7 @@ export const ROSTER_ENVELOPE_ORG = 'ROSTER'
 export const ROSTER_ENVELOPE_MAX_BYTES = 240 * 1024
 
 export function rosterEnvelopeLimits (base: EnvelopeLimits = DEFAULT_ENVELOPE_LIMITS): EnvelopeLimits {
-  return { ...base, maxBytes: Math.max(base.maxBytes, ROSTER_ENVELOPE_MAX_BYTES), maxStringBytes: Math.max(base.maxStringBytes, ROSTER_ENVELOPE_MAX_BYTES) }
+  return resolveLimits({ ...base, maxBytes: Math.max(base.maxBytes, ROSTER_ENVELOPE_MAX_BYTES), maxStringBytes: Math.max(base.maxStringBytes, ROSTER_ENVELOPE_MAX_BYTES) })
 }
 
 export function wrapRoster (signedRoster: Uint8Array, author: Pick<KeyPair, 'publicKey' | 'privateKey'>, now: number): Envelope {
@@ -39,9 +39,9 @@ export function looksLikeRoster (bytes: Uint8Array): boolean {
 }
 
 /** decodeEnvelope with the roster-kind allowance; every other kind keeps `limits`. */
-export function decodeAnyEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = DEFAULT_ENVELOPE_LIMITS): Envelope {
+export function decodeAnyEnvelope (bytes: Uint8Array, limits: EnvelopeLimits = DEFAULT_ENVELOPE_LIMITS, known?: { digestOfBytes?: Uint8Array }): Envelope {
   if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'an envelope is bytes')
-  const env = decodeEnvelope(bytes, looksLikeRoster(bytes) ? rosterEnvelopeLimits(limits) : limits)
+  const env = decodeEnvelope(bytes, looksLikeRoster(bytes) ? rosterEnvelopeLimits(limits) : limits, known)
   if (env.kind !== 'roster' && env.bytes.length > limits.maxBytes) {
     throw new C5Error('ENVELOPE_TOO_LARGE', `envelope of ${env.bytes.length} bytes exceeds ${limits.maxBytes}`)
   }

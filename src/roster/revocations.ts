@@ -50,7 +50,7 @@ export function createRevocationSet (initial: Iterable<Revocation> = []): Revoca
   }
 
   function effective (key: Uint8Array): number | undefined {
-    return byKey.get(toHex(key))?.effective
+    return byKey.size === 0 ? undefined : byKey.get(toHex(key))?.effective
   }
 
   for (const r of initial) add(r)

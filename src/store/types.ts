@@ -97,7 +97,11 @@ export interface MessageStore {
   open: () => Promise<void>
   /** Idempotent. Any later call fails with STORE_CLOSED. */
   close: () => Promise<void>
-  status: (digest: Uint8Array) => Promise<MessageStatus>
+  /**
+   * 'stored', 'tombstone' or undefined. With `hint.expires` (the message's own expiry, from
+   * its envelope) a message past every sweep is answered from memory, without a read.
+   */
+  status: (digest: Uint8Array, hint?: { expires: number }) => Promise<MessageStatus>
   /** Whether the store holds this digest now (in memory, no read): status() === 'stored'. */
   holds: (digest: Uint8Array) => boolean
   put: (env: Envelope, meta: PutMeta, options?: PutOptions) => Promise<void>
