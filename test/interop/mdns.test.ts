@@ -4,13 +4,13 @@
  * dials: they find each other only by multicast DNS on 224.0.0.251, connect, and an alert
  * sent on one reaches the other. Needs root and `ip` (iproute2); fails, not skips, without.
  */
-import { describe, it, expect, afterAll } from 'vitest'
+import { describe, it, expect, afterAll, onTestFailed } from 'vitest'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { createTestWorld } from '../helpers/world.js'
 import { prepareFolder, daemonInfo } from '../helpers/daemon-folder.js'
 import { tempDir } from '../helpers/tmp.js'
-import { c5meshJson, startDaemonProcess } from '../helpers/cli.js'
+import { c5meshJson, startDaemonProcess, type DaemonProcess } from '../helpers/cli.js'
 import { createNetnsPair, type NetnsPair } from '../helpers/netns.js'
 
 /**
@@ -21,6 +21,7 @@ import { createNetnsPair, type NetnsPair } from '../helpers/netns.js'
 const STEP_MS = 20_000
 
 const children: ChildProcess[] = []
+const daemons = new Map<string, DaemonProcess>()
 let net: NetnsPair | undefined
 let tmp: { path: string, cleanup: () => Promise<void> } | undefined
 afterAll(async () => {
@@ -37,6 +38,7 @@ afterAll(async () => {
 
 describe('mDNS discovery between c5mesh start processes on two network namespaces', { timeout: 60_000 }, () => {
   it('the two nodes find each other by mDNS alone, connect, and an alert sent on A reaches B', async () => {
+    onTestFailed(() => { for (const [name, d] of daemons) console.error(`--- output of daemon ${name}:\n${d.output()}`) })
     net = await createNetnsPair(`c5m${process.pid}`)
     tmp = await tempDir('c5mesh-mdns-')
     const world = createTestWorld(['MX-YUC', 'MX-QUE'], Date.now())
@@ -48,9 +50,10 @@ describe('mDNS discovery between c5mesh start processes on two network namespace
     ]
     for (const h of hosts) await prepareFolder(world, h.member, h.dir, { listen: [h.listen], bootstrap: [], mdns: true })
     // allSettled: if one fails to start, the other is still recorded for afterAll to stop.
-    const started = await Promise.allSettled(hosts.map(async h => {
+    const started = await Promise.allSettled(hosts.map(async (h, i) => {
       const d = await startDaemonProcess(['--data', h.dir], h.host.run)
       children.push(d.child)
+      daemons.set('AB'[i], d)
       return d
     }))
     const [a, b] = started.map(r => { if (r.status === 'rejected') throw r.reason; return r.value })
@@ -73,6 +76,13 @@ describe('mDNS discovery between c5mesh start processes on two network namespace
     await b.waitForOutput(new RegExp(`"event":"message","id":"${sent.id}"`), STEP_MS)
     const shownAtB = await c5meshJson(['--data', hosts[1].dir, 'show', sent.id], {}, net.b.run)
     expect(shownAtB.source).toBe(`peer:${infoA.peerId}`)
+
+    // One sync session per pair, even though both sides discovered and dialled each other
+    // at once (two connections): none was opened twice, replaced or ended.
+    for (const d of [a, b]) {
+      expect(d.output().match(/"event":"session\.open"/g)?.length).toBe(1)
+      expect(d.output()).not.toMatch(/"event":"session\.end"/)
+    }
 
     for (const d of [a, b]) d.child.kill('SIGTERM')
     expect(await a.exited).toBe(0)
