@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { composeEnvelope, envelopeOverhead, sampleAlert, signingPayload, decodeEnvelope, signEnvelope } from '../src/envelope/index.js'
 import { generateKeyPair, keyId, verify } from '../src/identity/index.js'
 import { openNodeCore } from '../src/node/core.js'
-import { createVerifyPool } from '../src/node/verify-pool.js'
+import { createVerifyPool, type VerifyPool } from '../src/node/verify-pool.js'
 import { createTestWorld } from '../src/sim/world.js'
 import type { Envelope } from '../src/envelope/types.js'
 
@@ -38,6 +38,8 @@ function verifyRate (alerts: Envelope[], key: Uint8Array): number {
   return alerts.length / s
 }
 
+let lastPoolStats: ReturnType<VerifyPool['stats']> | undefined
+
 async function ingestRate (alerts: Envelope[], world: ReturnType<typeof createTestWorld>, now: number, workers: boolean): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'c5mesh-bench-'))
   const pool = workers ? createVerifyPool() : undefined
@@ -60,6 +62,7 @@ async function ingestRate (alerts: Envelope[], world: ReturnType<typeof createTe
     return alerts.length / s
   } finally {
     await core.close()
+    lastPoolStats = pool?.stats()
     await pool?.close()
     await rm(dir, { recursive: true, force: true })
   }
@@ -92,6 +95,10 @@ export async function run (): Promise<Record<string, unknown>> {
     ingest_workers_per_s: Math.round(ingestWorkers),
     ratio_workers: Number((ingestWorkers / verifyPerS).toFixed(3)),
     decode_us: Number(decodeUs.toFixed(1)),
+    // What one message costs beyond its signature check (decode, authority, store, glue):
+    // the budget for ratio 0.7 is 0.43 × 1e6 / verify_per_s.
+    non_verify_us: Number((1e6 / ingest - 1e6 / verifyPerS).toFixed(1)),
+    workers_inline_share: lastPoolStats === undefined ? null : Number((lastPoolStats.inline / Math.max(1, lastPoolStats.inline + lastPoolStats.offloaded)).toFixed(3)),
     alert_bytes: reference.bytes.length,
     overhead_bytes: envelopeOverhead(reference)
   }

@@ -20,6 +20,7 @@ export function envelopeDigest (bytes: Uint8Array): Uint8Array {
 /** CIDv1 header: version 1, codec raw, multihash sha2-256, digest length 32 (all 1-byte varints). */
 const CID_PREFIX = Uint8Array.from([0x01, RAW_CODEC, SHA2_256_CODE, DIGEST_BYTES])
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
+const BASE32_CODES = Uint8Array.from(BASE32_ALPHABET, c => c.charCodeAt(0))
 
 /**
  * RFC 4648 base32, lower case, no padding: the multibase 'b' encoding. Hand-written because
@@ -27,7 +28,10 @@ const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
  * through CID objects; a test checks it against multiformats' CID.toString().
  */
 function base32 (bytes: Uint8Array): string {
-  let out = ''
+  // Into a byte buffer, then one latin1 string: concatenating 59 one-character strings was
+  // the largest allocation on the ingest path.
+  const out = Buffer.allocUnsafe(Math.ceil(bytes.length * 8 / 5))
+  let n = 0
   let buffer = 0
   let bits = 0
   for (const b of bytes) {
@@ -35,12 +39,12 @@ function base32 (bytes: Uint8Array): string {
     bits += 8
     while (bits >= 5) {
       bits -= 5
-      out += BASE32_ALPHABET[(buffer >>> bits) & 31]
+      out[n++] = BASE32_CODES[(buffer >>> bits) & 31]
     }
     buffer &= (1 << bits) - 1
   }
-  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31]
-  return out
+  if (bits > 0) out[n++] = BASE32_CODES[(buffer << (5 - bits)) & 31]
+  return out.toString('latin1', 0, n)
 }
 
 export function idFromDigest (digest: Uint8Array): string {

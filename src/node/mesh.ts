@@ -139,12 +139,20 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     })
   }
 
+  // Peers with an openLink in flight. Two connections to a peer (both sides dialled at once,
+  // as after mutual mDNS discovery) would otherwise open two sessions; the peer may attach
+  // them in the other order, keeping the one we replace, and the pair is left with none.
+  const opening = new Set<string>()
   async function openSession (peer: PeerId): Promise<void> {
-    if (stopping || sessions.has(peer.toString())) return
+    const id = peer.toString()
+    if (stopping || sessions.has(id) || opening.has(id)) return
+    opening.add(id)
     try {
       attach(await openLink(host, peer))
     } catch (err) {
-      log('session.open-failed', { peer: peer.toString(), error: (err as Error).message })
+      log('session.open-failed', { peer: id, error: (err as Error).message })
+    } finally {
+      opening.delete(id)
     }
   }
 

@@ -60,12 +60,21 @@ export function digestOfKey (key: Uint8Array): Uint8Array {
 }
 
 /** u8 length || bytes: the prefix of idx-kind, idx-org and idx-author keys. */
+/** Encoded kind and org prefixes (a few dozen distinct strings); bounded all the same. */
+const prefixCache = new Map<string, Uint8Array>()
+const PREFIX_CACHE_MAX = 1024
+
 export function lengthPrefixed (value: Uint8Array | string): Uint8Array {
+  if (typeof value === 'string') {
+    const hit = prefixCache.get(value)
+    if (hit !== undefined) return hit
+  }
   const bytes = typeof value === 'string' ? utf8.encode(value) : value
   if (bytes.length > 255) throw new C5Error('STORE_INVALID_ARGUMENT', 'index value longer than 255 bytes')
   const out = new Uint8Array(1 + bytes.length)
   out[0] = bytes.length
   out.set(bytes, 1)
+  if (typeof value === 'string' && prefixCache.size < PREFIX_CACHE_MAX) prefixCache.set(value, out)
   return out
 }
 

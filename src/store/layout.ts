@@ -74,6 +74,8 @@ export function openSublevels (db: RootDb): Sublevels {
 }
 
 const EMPTY = new Uint8Array(0)
+/** Index values are the 1-byte precedence rank: shared, never mutated (LevelDB copies them). */
+const RANK_VALUES = PRECEDENCES.map((_, rank) => Uint8Array.of(rank))
 
 /** Precedence rank as the 1-byte prefix of idx-prec keys (0 = flash … 3 = routine). */
 export function precedencePrefix (rank: number): Uint8Array { return Uint8Array.of(rank) }
@@ -112,7 +114,7 @@ export function indexEntries (s: Sublevels, f: IndexFields): Array<{ sublevel: B
   const { created, digest } = f
   // Secondary indexes carry the precedence rank as their value, so 'urgent' queries and
   // precedence filters over them skip entries without loading the message.
-  const rankValue = Uint8Array.of(f.rank)
+  const rankValue = RANK_VALUES[f.rank] ?? Uint8Array.of(f.rank)
   const entries = [
     { sublevel: s.byCreated, key: timeDigestKey(created, digest), value: timeBytes(f.expires) },
     // The summary lets the sweeper delete every entry without reading the message.
@@ -130,6 +132,7 @@ export function indexEntries (s: Sublevels, f: IndexFields): Array<{ sublevel: B
 
 /** A message may cite the same digest twice; one index entry is enough. */
 function distinct (refs: Uint8Array[]): Uint8Array[] {
+  if (refs.length < 2) return refs
   const seen = new Set<string>()
   return refs.filter((r) => {
     const k = Buffer.from(r).toString('hex')

@@ -43,8 +43,19 @@ export function createStore (init: StoreInit): MessageStore {
   // Created in open(): abstract-level opens a database as soon as it is constructed.
   let db!: RootDb
   let s!: Sublevels
-  /** Sublevels whose keys and values are raw bytes ('view' encodings), set at open. */
-  let viewSublevels = new Set<unknown>()
+  /** Sublevels whose keys and values are raw bytes ('view' encodings) -> their key prefix, set at open. */
+  let viewSublevels = new Map<unknown, Uint8Array>()
+  /**
+   * prefix || key in a pooled Buffer (no ArrayBuffer of its own): LevelDB copies keys into
+   * the batch at put(), and this runs ~8 times a message.
+   */
+  const rootKey = (sublevel: unknown, key: Uint8Array): Uint8Array => {
+    const prefix = viewSublevels.get(sublevel) as Uint8Array
+    const out = Buffer.allocUnsafe(prefix.length + key.length)
+    out.set(prefix, 0)
+    out.set(key, prefix.length)
+    return out
+  }
   const cache = new SyncCache()
   let state: 'new' | 'opening' | 'open' | 'closed' = 'new'
   let opening: Promise<void> | undefined
@@ -79,7 +90,7 @@ export function createStore (init: StoreInit): MessageStore {
           if (!(op.key instanceof Uint8Array) || (op.type === 'put' && !(op.value instanceof Uint8Array))) {
             throw new C5Error('STORE_INVALID_ARGUMENT', 'a batch operation on a binary sublevel needs byte keys and values')
           }
-          const key = op.sublevel.prefixKey(op.key, 'view', false) as Uint8Array
+          const key = rootKey(op.sublevel, op.key)
           if (op.type === 'put') batch.put(key, op.value)
           else batch.del(key)
         } else {
@@ -185,7 +196,9 @@ export function createStore (init: StoreInit): MessageStore {
   async function doOpen (): Promise<void> {
     db = new Level<Uint8Array, Uint8Array>(init.path, { keyEncoding: 'view', valueEncoding: 'view' })
     s = openSublevels(db)
-    viewSublevels = new Set(Object.values(s).filter(sub => sub.keyEncoding().commonName === 'view' && sub.valueEncoding().commonName === 'view'))
+    viewSublevels = new Map(Object.values(s)
+      .filter(sub => sub.keyEncoding().commonName === 'view' && sub.valueEncoding().commonName === 'view')
+      .map(sub => [sub, sub.prefixKey(new Uint8Array(0), 'view', false) as Uint8Array]))
     try {
       await db.open()
     } catch (err) {

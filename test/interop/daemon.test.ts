@@ -4,13 +4,11 @@
  * converges without loss; SIGTERM stops a node cleanly.
  */
 import { describe, it, expect, afterAll } from 'vitest'
-import { mkdir, writeFile, readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { composeEnvelope } from '../../src/envelope/index.js'
-import { writeKeyFile, toHex } from '../../src/identity/index.js'
-import { openNodeCore } from '../../src/node/core.js'
-import { dataPaths } from '../../src/node/paths.js'
-import { createTestWorld, type TestWorld, type WorldMember } from '../helpers/world.js'
+import { createTestWorld } from '../helpers/world.js'
+import { prepareFolder, daemonInfo } from '../helpers/daemon-folder.js'
 import { tempDir } from '../helpers/tmp.js'
 import { c5mesh, c5meshJson, startDaemonProcess } from '../helpers/cli.js'
 import type { ChildProcess } from 'node:child_process'
@@ -21,32 +19,6 @@ afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
   await tmp?.cleanup()
 })
-
-/** A data folder for `member` sharing the world's root and roster (what an authority hands a C5). */
-async function prepareFolder (world: TestWorld, member: WorldMember, dir: string, bootstrap: string[] = []): Promise<void> {
-  const p = dataPaths(dir)
-  await mkdir(dir, { recursive: true })
-  await writeKeyFile(p.nodeKey, 'node', member.node)
-  await writeKeyFile(p.operatorKey, 'operator', member.operator)
-  await writeFile(p.config, JSON.stringify({
-    org: member.org,
-    trustAnchors: { keys: world.anchors.keys.map(toHex), threshold: 1 },
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    bootstrap,
-    mdns: false,
-    dht: false,
-    api: { host: '127.0.0.1', port: 0 }
-  }))
-  const core = await openNodeCore({ storePath: p.db, anchors: world.anchors })
-  try {
-    const r = await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
-    if (!r.ok) throw new Error(r.code)
-  } finally { await core.close() }
-}
-
-async function daemonInfo (dir: string): Promise<{ api: string, peerId: string, addrs: string[] }> {
-  return JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8'))
-}
 
 /** Resolves with the ids of `message` events on a daemon's SSE stream until `until` says stop. */
 async function watch (api: string, until: (ids: Set<string>) => boolean): Promise<Set<string>> {
@@ -83,7 +55,7 @@ describe('c5mesh start processes', { timeout: 120_000 }, () => {
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(/^error NODE_LOCKED: /m)
     expect(a.child.exitCode).toBeNull()
-    await prepareFolder(world, world.members[1], dirB, [`${infoA.addrs[0]}`])
+    await prepareFolder(world, world.members[1], dirB, { bootstrap: [`${infoA.addrs[0]}`] })
     let b = await startDaemonProcess(['--data', dirB]); children.push(b.child)
     let infoB = await daemonInfo(dirB)
 

@@ -4,7 +4,7 @@
  * worker must fail its jobs closed and be replaced.
  */
 import { describe, it, expect } from 'vitest'
-import { createVerifyPool, VERIFY_BATCH_MAX } from '../../src/node/verify-pool.js'
+import { createVerifyPool, INLINE_AFTER_PER_WORKER, INLINE_MAX_BUSY, VERIFY_BATCH_MAX } from '../../src/node/verify-pool.js'
 import { generateKeyPair, sign, verify } from '../../src/identity/index.js'
 
 interface Case { key: Uint8Array, data: Uint8Array, sig: Uint8Array }
@@ -42,16 +42,27 @@ describe('verify pool', () => {
     }
   })
 
-  it('verifies inline when the workers have a backlog, with the same answers', async () => {
-    const pool = createVerifyPool({ threads: 1 })
+  it('verifies inline when the workers have a backlog and the main thread has spare time, with the same answers', async () => {
+    const pool = createVerifyPool({ threads: 1, mainUtilisation: () => 0 })
     try {
       const cs = cases(10 * VERIFY_BATCH_MAX)
       const got = await Promise.all(cs.map(async c => pool.verify(c.key, c.data, c.sig)))
       expect(got).toEqual(cs.map(c => verify(c.key, c.data, c.sig)))
       const s = pool.stats()
-      expect(s.inline).toBeGreaterThan(0)
-      expect(s.offloaded).toBeGreaterThan(0)
-      expect(s.inline + s.offloaded).toBe(cs.length)
+      expect(s.offloaded).toBe(INLINE_AFTER_PER_WORKER) // the backlog, then inline
+      expect(s.inline).toBe(cs.length - INLINE_AFTER_PER_WORKER)
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('never verifies inline while the main thread is busy, whatever the backlog', async () => {
+    const pool = createVerifyPool({ threads: 1, mainUtilisation: () => INLINE_MAX_BUSY })
+    try {
+      const cs = cases(10 * VERIFY_BATCH_MAX)
+      const got = await Promise.all(cs.map(async c => pool.verify(c.key, c.data, c.sig)))
+      expect(got).toEqual(cs.map(c => verify(c.key, c.data, c.sig)))
+      expect(pool.stats()).toMatchObject({ inline: 0, offloaded: cs.length })
     } finally {
       await pool.close()
     }
