@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events'
 import { createHash } from 'node:crypto'
 import { C5Error, type ErrorCode } from '../errors.js'
-import { signingPayload, checkTimes, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
+import { signingPayload, checkTimes, idFromDigest, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
 import type { Envelope } from '../envelope/types.js'
 import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { IngestResult, IngestSource } from './types.js'
@@ -62,8 +62,15 @@ export interface IngestEvents {
   roster: [{ version: number }]
 }
 
+export interface IngestCallOptions {
+  /** Durable before the result (default: for source 'local'). */
+  sync?: boolean
+  /** sha2-256 of `bytes` when the caller has just computed it (a sync session does). */
+  digestOfBytes?: Uint8Array
+}
+
 export interface IngestService {
-  ingest: (bytes: Uint8Array, source: IngestSource, options?: { sync?: boolean }) => Promise<IngestResult>
+  ingest: (bytes: Uint8Array, source: IngestSource, options?: IngestCallOptions) => Promise<IngestResult>
   events: EventEmitter<IngestEvents>
   stats: () => IngestStats
   recentRejections: () => Rejection[]
@@ -145,16 +152,23 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return { ok: true, envelope: env }
   }
 
-  async function ingest (bytes: Uint8Array, source: IngestSource, opts: { sync?: boolean } = {}): Promise<IngestResult> {
-    // Flooding delivers most messages more than once: a duplicate of a stored message is
-    // answered from the in-memory digest set before any decoding (one sha2-256).
-    const digest = bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES ? sha256(bytes) : undefined
+  async function ingest (bytes: Uint8Array, source: IngestSource, opts: IngestCallOptions = {}): Promise<IngestResult> {
+    // Flooding delivers most messages more than once: a duplicate of a stored message, or
+    // of one being stored, is answered from memory before any decoding (one sha2-256).
+    const fits = bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES
+    const digest = !fits ? undefined : opts.digestOfBytes?.length === 32 ? opts.digestOfBytes : sha256(bytes)
     if (digest !== undefined && holdsSafely(digest)) {
       counters.duplicates++
       counters.byCode.INGEST_DUPLICATE = (counters.byCode.INGEST_DUPLICATE ?? 0) + 1
       const sc = sourceCounter(source)
       sc.byCode.INGEST_DUPLICATE = (sc.byCode.INGEST_DUPLICATE ?? 0) + 1
       return DUPLICATE
+    }
+    const key = digest === undefined ? undefined : toHex(digest)
+    const pending = key === undefined ? undefined : inFlight.get(key)
+    if (pending !== undefined) {
+      await pending.catch(() => undefined)
+      return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), idFromDigest(digest!))
     }
     let env: Envelope
     try {
@@ -163,11 +177,6 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     } catch (err) {
       return reject(source, err)
     }
-    const pending = inFlight.get(env.id)
-    if (pending !== undefined) {
-      await pending.catch(() => undefined)
-      return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), env.id)
-    }
     const p = run(source, env, opts.sync ?? source === 'local')
       .then(result => {
         counters.accepted++
@@ -175,11 +184,12 @@ export function createIngest (components: IngestComponents, options: IngestOptio
         events.emit('message', { envelope: env, source })
         return result
       }, err => reject(source, err, env.id))
-    inFlight.set(env.id, p)
+    const flightKey = key ?? toHex(env.digest) // (no key: larger than any roster, configured limits)
+    inFlight.set(flightKey, p)
     try {
       return await p
     } finally {
-      inFlight.delete(env.id)
+      inFlight.delete(flightKey)
     }
   }
 

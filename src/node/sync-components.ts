@@ -34,7 +34,7 @@ export function syncComponentsFor (core: NodeCore, log?: SyncComponents['log']):
       arriving.set(key, (arriving.get(key) ?? 0) + 1)
       const t0 = core.clock.now()
       try {
-        const result = await core.ingest.ingest(bytes, source)
+        const result = await core.ingest.ingest(bytes, source, { digestOfBytes: digest })
         // First deliveries only: a duplicate is answered from memory and says nothing of the load.
         if (result.ok) ingestMs += (core.clock.now() - t0 - ingestMs) * INGEST_MS_WEIGHT
         return result

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { MAX_SOURCES_COUNTED, REJECTION_LOG_SIZE } from '../../src/node/ingest.js'
 import { composeEnvelope } from '../../src/envelope/index.js'
@@ -43,6 +44,18 @@ describe('ingest', () => {
     const again = await core.ingest.ingest(env.bytes, 'peer:z')
     expect(again).toMatchObject({ ok: false, code: 'INGEST_DUPLICATE' })
     expect((await core.store.get(env.id))?.envelope.id).toBe(env.id)
+  })
+
+  it('uses the digest a caller has just computed (a sync session) and reports an in-flight copy with its id', async () => {
+    const env = alert(world, 0, now)
+    const digestOfBytes = new Uint8Array(createHash('sha256').update(env.bytes).digest())
+    const [a, b] = await Promise.all([
+      core.ingest.ingest(env.bytes, 'peer:x', { digestOfBytes }),
+      core.ingest.ingest(env.bytes, 'peer:y', { digestOfBytes })
+    ])
+    expect(a).toMatchObject({ ok: true, envelope: { id: env.id } })
+    expect(b).toMatchObject({ ok: false, code: 'INGEST_DUPLICATE', id: env.id })
+    expect(core.store.holds(env.digest)).toBe(true)
   })
 
   it('refuses a tampered signature and an unknown author, stores neither, counts them per code and source', async () => {
