@@ -97,6 +97,12 @@ export const LAZY_WANT_HOPS = 4
 export const LAZY_WANT_MAX_DELAY_MS = 2_000
 /** Largest factor by which premature WANTs (answered by a duplicate) stretch the wait. */
 export const LAZY_WANT_MAX_BACKOFF = 16
+/**
+ * The backoff halves every this many ms after it was last changed: a burst's premature asks
+ * (measured: a light phase after a loaded one had repairs of ~300 ms, 16 × the wait) must
+ * not keep stretching the waits once the load is gone.
+ */
+export const LAZY_WANT_BACKOFF_HALF_LIFE_MS = 2_000
 /** Most announced-but-missing ids a session waits on (memory bound against IHAVE floods). */
 export const MAX_LAZY_PENDING = 4_096
 /** Duplicates in a row (no first delivery between them) after which a link is pruned. */

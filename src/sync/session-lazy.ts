@@ -18,7 +18,7 @@
  * every (re)connect and periodically, so lazy push can delay a message, never lose it.
  */
 import { BoundedIdMap, idKey } from './bounded-set.js'
-import { FEATURE_LAZY_PUSH, IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, LAZY_WANT_MAX_DELAY_MS, MAX_LAZY_PENDING, PRUNE_AFTER_DUPLICATES } from './constants.js'
+import { FEATURE_LAZY_PUSH, LAZY_WANT_BACKOFF_HALF_LIFE_MS, IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, LAZY_WANT_MAX_DELAY_MS, MAX_LAZY_PENDING, PRUNE_AFTER_DUPLICATES } from './constants.js'
 import type { GraftFrame, IhaveFrame, PruneFrame } from './frames.js'
 import { isLive, queueControl, type Ctx } from './session-context.js'
 import type { IngestResult } from '../node/types.js'
@@ -41,13 +41,16 @@ export interface LazyState {
   /**
    * Multiplies the wait before asking (1 … LAZY_WANT_MAX_BACKOFF): doubled when a WANT's
    * answer comes as a duplicate (the eager copy was merely late: the wait was too short),
-   * halved when it brings the first copy (the wait was needed).
+   * halved when it brings the first copy (the wait was needed); between changes it decays
+   * toward 1 with half-life LAZY_WANT_BACKOFF_HALF_LIFE_MS (see currentBackoff).
    */
   backoff: number
+  /** When `backoff` was last set (clock ms). */
+  backoffAt: number
 }
 
 export function createLazyState (): LazyState {
-  return { eagerToPeer: true, prunedPeer: false, duplicateStreak: 0, announce: [], flushScheduled: false, pending: new Map(), wanted: new BoundedIdMap(MAX_LAZY_PENDING), backoff: 1 }
+  return { eagerToPeer: true, prunedPeer: false, duplicateStreak: 0, announce: [], flushScheduled: false, pending: new Map(), wanted: new BoundedIdMap(MAX_LAZY_PENDING), backoff: 1, backoffAt: 0 }
 }
 
 /** Both sides announced lazy push in their HELLO. */
@@ -90,7 +93,7 @@ export function noteReceived (ctx: Ctx, id: Uint8Array, result: IngestResult): v
     if (result.ok) {
       // The eager paths really missed it: the wait was needed, and this link goes back into
       // the tree (eager both ways).
-      ctx.lazy.backoff = Math.max(1, ctx.lazy.backoff / 2)
+      setBackoff(ctx, currentBackoff(ctx) / 2)
       if (ctx.lazy.prunedPeer) {
         ctx.lazy.prunedPeer = false
         ctx.lazy.eagerToPeer = true
@@ -98,7 +101,7 @@ export function noteReceived (ctx: Ctx, id: Uint8Array, result: IngestResult): v
       }
     } else if (result.code === 'INGEST_DUPLICATE') {
       // The eager copy was only late: wait longer next time, and keep the link lazy.
-      ctx.lazy.backoff = Math.min(LAZY_WANT_MAX_BACKOFF, ctx.lazy.backoff * 2)
+      setBackoff(ctx, currentBackoff(ctx) * 2)
     }
   }
   if (result.ok) { ctx.lazy.duplicateStreak = 0; return }
@@ -110,11 +113,27 @@ export function noteReceived (ctx: Ctx, id: Uint8Array, result: IngestResult): v
   queueControl(ctx, { type: 'prune' })
 }
 
+/**
+ * The backoff now: it halves every LAZY_WANT_BACKOFF_HALF_LIFE_MS since it was last set, so
+ * the late copies of a burst do not slow the repairs of the quiet hours after it.
+ */
+function currentBackoff (ctx: Ctx): number {
+  const { backoff, backoffAt } = ctx.lazy
+  if (backoff <= 1) return 1
+  const elapsed = Math.max(0, ctx.components.clock.now() - backoffAt)
+  return Math.max(1, backoff * 2 ** (-elapsed / LAZY_WANT_BACKOFF_HALF_LIFE_MS))
+}
+
+function setBackoff (ctx: Ctx, value: number): void {
+  ctx.lazy.backoff = Math.min(LAZY_WANT_MAX_BACKOFF, Math.max(1, value))
+  ctx.lazy.backoffAt = ctx.components.clock.now()
+}
+
 /** How long to wait for the eager copy of an announced id before asking for it (§4.10). */
 export function lazyWantDelayMs (ctx: Ctx): number {
   const ingestMs = ctx.components.ingestMs?.() ?? 0
   const base = Math.max(LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS * ingestMs)
-  return Math.min(LAZY_WANT_MAX_DELAY_MS, base * ctx.lazy.backoff)
+  return Math.min(LAZY_WANT_MAX_DELAY_MS, base * currentBackoff(ctx))
 }
 
 export async function onIhave (ctx: Ctx, f: IhaveFrame): Promise<void> {

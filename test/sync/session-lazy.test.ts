@@ -4,7 +4,10 @@
  * GRAFT + WANT; flash messages are still pushed at once. Injected clock, real engine.
  */
 import { describe, expect, it } from 'vitest'
-import { IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
+import { IHAVE_FLUSH_MS, LAZY_WANT_BACKOFF_HALF_LIFE_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
+import { createLazyState, lazyWantDelayMs, noteReceived } from '../../src/sync/session-lazy.js'
+import { idKey } from '../../src/sync/bounded-set.js'
+import type { Ctx } from '../../src/sync/session-context.js'
 import { alert, author, fakeNode, helloFrame, hex, manualClock, msgIds, rawPeer, roundsDone, setupPair, settle, until, T0 } from './session-helpers.js'
 import type { SyncSessionOptions } from '../../src/sync/session-types.js'
 import { FEATURE_LAZY_PUSH } from '../../src/sync/constants.js'
@@ -191,5 +194,30 @@ describe('lazy push', () => {
     await clock.advance(1)
     await until(() => peer.received.some(f => f.type === 'want'))
     await session.stop()
+  })
+})
+
+describe('lazy push: the wait before asking', () => {
+  /** Just what the wait computation reads: the lazy state, the clock, the ingest time. */
+  function waitCtx (clock: { now: () => number }): Ctx {
+    return { lazy: createLazyState(), components: { clock, ingestMs: () => 0 }, options: { lazyPush: false } } as unknown as Ctx
+  }
+
+  it('doubles after a premature ask, halves after a needed one, and decays to the base with time', () => {
+    let now = T0
+    const ctx = waitCtx({ now: () => now })
+    const ask = (n: number): Uint8Array => { const id = new Uint8Array(32).fill(n); ctx.lazy.wanted.set(idKey(id), true); return id }
+    expect(lazyWantDelayMs(ctx)).toBe(LAZY_WANT_DELAY_MS)
+    noteReceived(ctx, ask(1), { ok: false, code: 'INGEST_DUPLICATE', message: 'late' })
+    noteReceived(ctx, ask(2), { ok: false, code: 'INGEST_DUPLICATE', message: 'late' })
+    expect(lazyWantDelayMs(ctx)).toBe(4 * LAZY_WANT_DELAY_MS)
+    now += LAZY_WANT_BACKOFF_HALF_LIFE_MS
+    expect(lazyWantDelayMs(ctx)).toBeCloseTo(2 * LAZY_WANT_DELAY_MS, 6)
+    now += 10 * LAZY_WANT_BACKOFF_HALF_LIFE_MS // a quiet spell after the burst
+    expect(lazyWantDelayMs(ctx)).toBe(LAZY_WANT_DELAY_MS)
+    for (let i = 0; i < 10; i++) noteReceived(ctx, ask(10 + i), { ok: false, code: 'INGEST_DUPLICATE', message: 'late' })
+    expect(lazyWantDelayMs(ctx)).toBe(LAZY_WANT_MAX_BACKOFF * LAZY_WANT_DELAY_MS)
+    noteReceived(ctx, ask(30), { ok: true, envelope: {} as never })
+    expect(lazyWantDelayMs(ctx)).toBe(LAZY_WANT_MAX_BACKOFF / 2 * LAZY_WANT_DELAY_MS)
   })
 })
