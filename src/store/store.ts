@@ -246,7 +246,7 @@ export function createStore (init: StoreInit): MessageStore {
       // (in memory) can match, so a new message costs no read (measured ~20 µs a message).
       const expires = hint?.expires
       if (Number.isSafeInteger(expires) && (expires as number) > sweptUpTo) {
-        return unexpiredTombstones.has(toHex(digest)) ? 'tombstone' : undefined
+        return unexpiredTombstones.size > 0 && unexpiredTombstones.has(toHex(digest)) ? 'tombstone' : undefined
       }
       // Otherwise read; look-ups made in the same tick share one getMany.
       return (await tombstoneLookups.has(digest)) ? 'tombstone' : undefined
