@@ -81,6 +81,13 @@ export const FEATURE_LAZY_PUSH = 0x01
  */
 export const IHAVE_FLUSH_MS = 100
 /**
+ * When the node knows its recent ingest time, the window is that many ingest times, between
+ * IHAVE_FLUSH_MIN_MS and IHAVE_FLUSH_MS: a quiet mesh repairs a missed message sooner (the
+ * window is part of every repair), a loaded one keeps the long window that saves frames.
+ */
+export const IHAVE_FLUSH_HOPS = 4
+export const IHAVE_FLUSH_MIN_MS = 10
+/**
  * An id announced by IHAVE and still missing after this long is asked for (WANT): the
  * shortest wait. It grows with the node's load (LAZY_WANT_HOPS) and after premature asks
  * (LAZY_WANT_MAX_BACKOFF).

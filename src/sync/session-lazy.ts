@@ -18,7 +18,7 @@
  * every (re)connect and periodically, so lazy push can delay a message, never lose it.
  */
 import { BoundedIdMap, idKey } from './bounded-set.js'
-import { FEATURE_LAZY_PUSH, LAZY_WANT_BACKOFF_HALF_LIFE_MS, IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, LAZY_WANT_MAX_DELAY_MS, MAX_LAZY_PENDING, PRUNE_AFTER_DUPLICATES } from './constants.js'
+import { FEATURE_LAZY_PUSH, LAZY_WANT_BACKOFF_HALF_LIFE_MS, IHAVE_FLUSH_HOPS, IHAVE_FLUSH_MIN_MS, IHAVE_FLUSH_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, LAZY_WANT_MAX_DELAY_MS, MAX_LAZY_PENDING, PRUNE_AFTER_DUPLICATES } from './constants.js'
 import type { GraftFrame, IhaveFrame, PruneFrame } from './frames.js'
 import { isLive, queueControl, type Ctx } from './session-context.js'
 import type { IngestResult } from '../node/types.js'
@@ -69,9 +69,16 @@ export function announceInstead (ctx: Ctx, id: Uint8Array, precedence: Precedenc
   if (ctx.lazy.announce.length >= ctx.limits.maxWantIds) flushAnnounce(ctx)
   else if (!ctx.lazy.flushScheduled) {
     ctx.lazy.flushScheduled = true
-    ctx.schedule(IHAVE_FLUSH_MS, () => { flushAnnounce(ctx) })
+    ctx.schedule(ihaveFlushMs(ctx), () => { flushAnnounce(ctx) })
   }
   return true
+}
+
+/** The IHAVE window (§4.10): IHAVE_FLUSH_MS, or shorter on a node that ingests quickly. */
+export function ihaveFlushMs (ctx: Ctx): number {
+  const ingestMs = ctx.components.ingestMs?.()
+  if (ingestMs === undefined) return IHAVE_FLUSH_MS
+  return Math.min(IHAVE_FLUSH_MS, Math.max(IHAVE_FLUSH_MIN_MS, IHAVE_FLUSH_HOPS * ingestMs))
 }
 
 function flushAnnounce (ctx: Ctx): void {

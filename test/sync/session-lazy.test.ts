@@ -4,8 +4,8 @@
  * GRAFT + WANT; flash messages are still pushed at once. Injected clock, real engine.
  */
 import { describe, expect, it } from 'vitest'
-import { IHAVE_FLUSH_MS, LAZY_WANT_BACKOFF_HALF_LIFE_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
-import { createLazyState, lazyWantDelayMs, noteReceived } from '../../src/sync/session-lazy.js'
+import { IHAVE_FLUSH_HOPS, IHAVE_FLUSH_MIN_MS, IHAVE_FLUSH_MS, LAZY_WANT_BACKOFF_HALF_LIFE_MS, LAZY_WANT_DELAY_MS, LAZY_WANT_HOPS, LAZY_WANT_MAX_BACKOFF, PRUNE_AFTER_DUPLICATES } from '../../src/sync/constants.js'
+import { createLazyState, ihaveFlushMs, lazyWantDelayMs, noteReceived } from '../../src/sync/session-lazy.js'
 import { idKey } from '../../src/sync/bounded-set.js'
 import type { Ctx } from '../../src/sync/session-context.js'
 import { alert, author, fakeNode, helloFrame, hex, manualClock, msgIds, rawPeer, roundsDone, setupPair, settle, until, T0 } from './session-helpers.js'
@@ -219,5 +219,16 @@ describe('lazy push: the wait before asking', () => {
     expect(lazyWantDelayMs(ctx)).toBe(LAZY_WANT_MAX_BACKOFF * LAZY_WANT_DELAY_MS)
     noteReceived(ctx, ask(30), { ok: true, envelope: {} as never })
     expect(lazyWantDelayMs(ctx)).toBe(LAZY_WANT_MAX_BACKOFF / 2 * LAZY_WANT_DELAY_MS)
+  })
+})
+
+describe('lazy push: the IHAVE window', () => {
+  const ctxWith = (ingestMs?: number): Ctx => ({ lazy: createLazyState(), components: { clock: { now: () => T0 }, ...(ingestMs === undefined ? {} : { ingestMs: () => ingestMs }) }, options: { lazyPush: false } }) as unknown as Ctx
+
+  it('is short on a node that ingests quickly, long on a loaded one, the longest when unmeasured', () => {
+    expect(ihaveFlushMs(ctxWith())).toBe(IHAVE_FLUSH_MS)
+    expect(ihaveFlushMs(ctxWith(0))).toBe(IHAVE_FLUSH_MIN_MS)
+    expect(ihaveFlushMs(ctxWith(5))).toBe(IHAVE_FLUSH_HOPS * 5)
+    expect(ihaveFlushMs(ctxWith(1_000))).toBe(IHAVE_FLUSH_MS)
   })
 })
