@@ -88,21 +88,7 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
   // sha2-256 it computed; nothing else may be passed here.
   const digest = known?.digestOfBytes?.length === 32 ? new Uint8Array(known.digestOfBytes) : envelopeDigest(own)
   // u is ours (fromWire built it): completed in place rather than copied.
-  const env = Object.assign(u, { id: idFromDigest(digest), digest, bytes: own, signature: own.slice(end) }) as Envelope
-  decoded.set(env, { bytes: own, digest })
-  return env
-}
-
-/** Envelopes this codec produced, with the bytes they were decoded from. */
-const decoded = new WeakMap<Envelope, { bytes: Uint8Array, digest: Uint8Array }>()
-
-/**
- * True when `env` came out of decodeEnvelope and still holds the bytes and digest it was
- * given there (the same objects), so the digest is theirs: the store skips re-hashing.
- */
-export function isDecodedEnvelope (env: Envelope): boolean {
-  const d = decoded.get(env)
-  return d !== undefined && d.bytes === env.bytes && d.digest === env.digest
+  return Object.assign(u, { id: idFromDigest(digest), digest, bytes: own, signature: own.slice(end) }) as Envelope
 }
 
 /**

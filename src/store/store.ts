@@ -315,7 +315,8 @@ export function createStore (init: StoreInit): MessageStore {
         if (m === undefined) continue
         ops.push(...discardOps(s, m.envelope))
         found.push(d)
-        // Known before the write lands (a look-up meanwhile reads the store, which is exact).
+        // Recorded before the write lands: until then the message is still in the cache,
+        // which status() consults first, so no answer is wrong meanwhile.
         if (m.envelope.expires > sweptUpTo) unexpiredTombstones.set(toHex(d), m.envelope.expires)
       }
       if (ops.length > 0) await writeMaybeSync(ops, true)

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto'
 import { C5Error } from '../errors.js'
 import { digestFromId } from '../envelope/id.js'
-import { isDecodedEnvelope } from '../envelope/codec.js'
 import { KINDS, PRECEDENCES } from '../envelope/types.js'
 import type { Envelope } from '../envelope/types.js'
 import { DIGEST_BYTES } from './constants.js'
@@ -41,8 +40,7 @@ export function checkEnvelope (env: Envelope): void {
   if (!isDigest(env.digest)) throw bad('envelope digest must be 32 bytes')
   if (!(env.bytes instanceof Uint8Array) || env.bytes.length === 0) throw bad('envelope bytes missing')
   // A record whose bytes do not hash to its key would read back as STORE_CORRUPT: refuse it now.
-  // (The codec's own envelopes are known to match: no second hash on the ingest path.)
-  if (!isDecodedEnvelope(env) && !createHash('sha256').update(env.bytes).digest().equals(env.digest)) throw bad('envelope digest is not the sha2-256 of its bytes')
+  if (!createHash('sha256').update(env.bytes).digest().equals(env.digest)) throw bad('envelope digest is not the sha2-256 of its bytes')
   if (!KINDS.includes(env.kind)) throw bad('envelope kind unknown')
   if (!PRECEDENCES.includes(env.precedence)) throw bad('envelope precedence unknown')
   if (typeof env.org !== 'string' || env.org.length === 0 || env.org.length > 64) throw bad('envelope org invalid')

@@ -4,63 +4,69 @@
  * after restart), swept ones, and swept ones seen again after the clock went back.
  */
 import { describe, it, expect } from 'vitest'
-import { createStore } from '../../src/store/index.js'
+import { createStore, type MessageStore } from '../../src/store/index.js'
 import type { Envelope } from '../../src/envelope/types.js'
 import { makeEnvelope, tempDir, T0_MS, HOUR_MS } from './helpers.js'
 
 const meta = { received: T0_MS, source: 'local' }
 const hinted = (e: Envelope): { expires: number } => ({ expires: e.expires })
 
+/** A store on a temp folder whose clock the test sets; `reopen(at)` restarts it at time `at`. */
+async function openWithClock (): Promise<{ store: () => MessageStore, reopen: (at: number) => Promise<void>, setNow: (at: number) => void, done: () => Promise<void> }> {
+  const dir = await tempDir()
+  let now = T0_MS
+  const clock = { now: () => now }
+  let store = createStore({ path: dir.path, clock })
+  await store.open()
+  return {
+    store: () => store,
+    setNow: (at) => { now = at },
+    reopen: async (at) => {
+      await store.close()
+      now = at
+      store = createStore({ path: dir.path, clock })
+      await store.open()
+    },
+    done: async () => { await store.close(); await dir.cleanup() }
+  }
+}
+
 describe('store.status with an expiry hint', () => {
-  it('finds tombstones of discarded messages, before and after a restart; unknown ids cost no read', async () => {
-    const dir = await tempDir()
-    let now = T0_MS
-    const clock = { now: () => now }
-    let store = createStore({ path: dir.path, clock })
-    await store.open()
+  it('finds tombstones of discarded messages, before and after a restart, and nothing for unknown ids', async () => {
+    const t = await openWithClock()
     try {
       const keep = makeEnvelope({ seq: 1, ttlS: 10 * 3600 })
       const drop = makeEnvelope({ seq: 2, ttlS: 10 * 3600 })
       const unknown = makeEnvelope({ seq: 3, ttlS: 10 * 3600 })
-      for (const e of [keep, drop]) await store.put(e, meta)
-      expect(await store.discard([drop.digest])).toBe(1)
-      expect(await store.status(drop.digest, hinted(drop))).toBe('tombstone')
-      expect(await store.status(keep.digest, hinted(keep))).toBe('stored')
-      expect(await store.status(unknown.digest, hinted(unknown))).toBeUndefined()
-      await store.close()
-      now = T0_MS + HOUR_MS
-      store = createStore({ path: dir.path, clock })
-      await store.open()
-      expect(await store.status(drop.digest, hinted(drop))).toBe('tombstone')
+      for (const e of [keep, drop]) await t.store().put(e, meta)
+      expect(await t.store().discard([drop.digest])).toBe(1)
+      expect(await t.store().status(drop.digest, hinted(drop))).toBe('tombstone')
+      expect(await t.store().status(keep.digest, hinted(keep))).toBe('stored')
+      expect(await t.store().status(unknown.digest, hinted(unknown))).toBeUndefined()
+      await t.reopen(T0_MS + HOUR_MS)
+      expect(await t.store().status(drop.digest, hinted(drop))).toBe('tombstone')
       // After a sweep past its expiry the tombstone is found by a read (still there: grace).
-      await store.sweep(drop.expires)
-      expect(await store.status(drop.digest, hinted(drop))).toBe('tombstone')
+      await t.store().sweep(drop.expires)
+      expect(await t.store().status(drop.digest, hinted(drop))).toBe('tombstone')
     } finally {
-      await store.close(); await dir.cleanup()
+      await t.done()
     }
   })
 
   it('finds tombstones of swept messages, also when the clock went back before a restart', async () => {
-    const dir = await tempDir()
-    let now = T0_MS
-    const clock = { now: () => now }
-    let store = createStore({ path: dir.path, clock })
-    await store.open()
+    const t = await openWithClock()
     try {
       const expired = makeEnvelope({ seq: 4, ttlS: 3600 })
-      await store.put(expired, meta)
-      now = expired.expires
-      expect((await store.sweep()).expired).toBe(1)
-      expect(await store.status(expired.digest, hinted(expired))).toBe('tombstone')
-      await store.close()
+      await t.store().put(expired, meta)
+      t.setNow(expired.expires)
+      expect((await t.store().sweep()).expired).toBe(1)
+      expect(await t.store().status(expired.digest, hinted(expired))).toBe('tombstone')
       // The machine's clock is set back an hour: the message looks unexpired again.
-      now = expired.expires - HOUR_MS
-      store = createStore({ path: dir.path, clock })
-      await store.open()
-      expect(await store.status(expired.digest, hinted(expired))).toBe('tombstone')
-      expect(await store.status(expired.digest)).toBe('tombstone')
+      await t.reopen(expired.expires - HOUR_MS)
+      expect(await t.store().status(expired.digest, hinted(expired))).toBe('tombstone')
+      expect(await t.store().status(expired.digest)).toBe('tombstone')
     } finally {
-      await store.close(); await dir.cleanup()
+      await t.done()
     }
   })
 
