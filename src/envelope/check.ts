@@ -31,6 +31,8 @@ export function checkText (field: string, v: unknown, maxBytes: number): string 
   if (typeof v !== 'string') badField(field, 'must be a string')
   // A lone surrogate would not survive UTF-8 encoding: the signed bytes would differ.
   if (!(v as string & { isWellFormed: () => boolean }).isWellFormed()) badField(field, 'must be well-formed Unicode')
+  // The decoder drops a leading U+FEFF, so such text could never arrive as it was signed.
+  if (v.charCodeAt(0) === 0xfeff) badField(field, 'must not start with a byte-order mark (U+FEFF)')
   // Cheap bound first (≤ 3 UTF-8 bytes per UTF-16 unit), exact count only when needed.
   if (v.length * 3 > maxBytes && Buffer.byteLength(v, 'utf8') > maxBytes) {
     throw new C5Error('ENVELOPE_LIMIT_EXCEEDED', `${field}: longer than ${maxBytes} UTF-8 bytes`, { details: { field, limit: 'maxStringBytes', max: maxBytes } })

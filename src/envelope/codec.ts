@@ -34,6 +34,29 @@ export function encodeSignedPart (u: UnsignedEnvelope, limits?: Partial<Envelope
   return bytes
 }
 
+/**
+ * Deep equality of two wire values (arrays, integers, text, bytes, null).
+ *
+ * Why this equals comparing encodings: the pre-scan admits only definite-length arrays,
+ * minimal-length integers and lengths, valid UTF-8 text without a leading byte-order mark,
+ * bytes and null. Over that subset DAG-CBOR decoding is one-to-one (the BOM is the one
+ * thing the decoder's TextDecoder would drop, so the pre-scan refuses it), hence two
+ * admitted byte strings are equal exactly when their decoded values are. A differential
+ * property test (test/envelope/canonical.test.ts) holds this against the re-encoding.
+ */
+export function sameWireValue (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameWireValue(a[i], b[i])) return false
+    return true
+  }
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && bytesEqual(a, b)
+  // Numbers and strings compared by value above; -0 and NaN cannot come from the pre-scanned
+  // subset, and anything else (undefined, bigint from toWire) is a mismatch.
+  return false
+}
+
 /** DOMAIN_TAG || signedPart of wire bytes: what the signature covers. */
 function payloadOf (bytes: Uint8Array): Uint8Array {
   return concat(DOMAIN_TAG, bytes.subarray(0, bytes.length - SIGNATURE_BYTES))
@@ -78,9 +101,11 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
     throw new C5Error('ENVELOPE_MALFORMED', 'signed part is not valid DAG-CBOR', { cause, details: { field: 'signedPart' } })
   }
   const u = fromWire(value)
-  // Canonical form: re-encoding what we decoded must give the same bytes, so that one
-  // message has exactly one wire form (and one id). This also runs the full schema.
-  if (!bytesEqual(encodeSignedPart(u, L), signedPart)) {
+  // Canonical form: one message has exactly one wire form (and one id). toWire runs the full
+  // schema and rebuilds the array a sender would encode; comparing it with the decoded array
+  // is the same test as re-encoding and comparing bytes (and ~6 µs cheaper), because the
+  // pre-scan admits only the one encoding of each value (see sameWireValue).
+  if (!sameWireValue(toWire(u, L), value)) {
     throw new C5Error('ENVELOPE_NOT_CANONICAL', 'signed part is not in canonical form', { details: { field: 'signedPart' } })
   }
   const own = new Uint8Array(bytes)

@@ -12,7 +12,8 @@
  * (docs/protocol/envelope.md §"CBOR subset"): unsigned and negative integers, byte strings,
  * text strings (valid UTF-8), definite-length arrays and null. Maps, tags, floats, booleans,
  * undefined and indefinite lengths are ENVELOPE_MALFORMED; non-minimal integer or length
- * encodings are ENVELOPE_NOT_CANONICAL.
+ * encodings, and text that starts with a byte-order mark, are ENVELOPE_NOT_CANONICAL.
+ * Together these make the encoding of every admitted value unique (codec.ts sameWireValue).
  */
 import { isUtf8 } from 'node:buffer'
 import { C5Error, type ErrorCode } from '../errors.js'
@@ -82,6 +83,9 @@ export function prescanSignedPart (buf: Uint8Array, end: number, limits: Envelop
         if (val > limits.maxStringBytes) fail('ENVELOPE_LIMIT_EXCEEDED', 'text string too long', start, { limit: 'maxStringBytes' })
         if (val > end - pos) fail('ENVELOPE_MALFORMED', 'text string longer than the remaining bytes', start)
         if (!isUtf8(buf.subarray(pos, pos + val))) fail('ENVELOPE_BAD_FIELD', 'text string is not valid UTF-8', start)
+        // A leading U+FEFF would be dropped by the decoder (TextDecoder strips a BOM), so
+        // the bytes would not be the encoding of what was decoded.
+        if (val >= 3 && buf[pos] === 0xef && buf[pos + 1] === 0xbb && buf[pos + 2] === 0xbf) fail('ENVELOPE_NOT_CANONICAL', 'text string starts with a byte-order mark', start)
         pos += val
         break
       case MAJOR_ARRAY:

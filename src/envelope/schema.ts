@@ -5,7 +5,7 @@
  *
  * `toWire` validates an UnsignedEnvelope completely and returns the array that DAG-CBOR
  * encodes; it is the one schema. `fromWire` maps a decoded array back to named fields with
- * type checks only; the codec then re-encodes and compares bytes (canonical form).
+ * type checks only; the codec then compares toWire of the result with what it decoded (canonical form).
  */
 import { C5Error } from '../errors.js'
 import { ENVELOPE_VERSION, KINDS, PRECEDENCES, type Kind, type Revocation, type UnsignedEnvelope } from './types.js'
