@@ -3,7 +3,7 @@
  * (signature included); the text id is that digest as a CIDv1 with the raw codec (0x55),
  * in base32 ("bafkrei…").
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import { C5Error } from '../errors.js'
 import { DIGEST_BYTES } from './constants.js'
@@ -14,7 +14,8 @@ export const SHA2_256_CODE = 0x12
 const MAX_ID_CHARS = 128
 
 export function envelopeDigest (bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest())
+  // One-shot crypto.hash: no Hash object per message (~0.5 µs less than createHash).
+  return new Uint8Array(hash('sha256', bytes, 'buffer'))
 }
 
 /** CIDv1 header: version 1, codec raw, multihash sha2-256, digest length 32 (all 1-byte varints). */

@@ -10,13 +10,14 @@
  * code and per source, and the last REJECTION_LOG_SIZE rejections are kept for inspection.
  */
 import { EventEmitter } from 'node:events'
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { C5Error, type ErrorCode } from '../errors.js'
 import { signingPayload, checkTimes, idFromDigest, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
 import type { Envelope } from '../envelope/types.js'
 import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { IngestResult, IngestSource } from './types.js'
-import type { MessageStore } from '../store/types.js'
+import type { BatchOp, MessageStore } from '../store/types.js'
+import { digestKey } from '../store/keys.js'
 import { decodeAnyEnvelope, ROSTER_ENVELOPE_MAX_BYTES } from './roster-envelope.js'
 import type { RosterGuard } from './roster-guard.js'
 
@@ -78,7 +79,7 @@ export interface IngestService {
 
 const inlineVerifier: SignatureVerifier = { verify: verifySignature }
 const DUPLICATE: IngestResult = Object.freeze({ ok: false, code: 'INGEST_DUPLICATE', message: 'already stored' })
-const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest()
+const sha256 = (b: Uint8Array): Uint8Array => hash('sha256', b, 'buffer')
 
 export function createIngest (components: IngestComponents, options: IngestOptions = {}): IngestService {
   const { store, roster, clock } = components
@@ -87,7 +88,6 @@ export function createIngest (components: IngestComponents, options: IngestOptio
   const skewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS
   const events = new EventEmitter<IngestEvents>()
   events.setMaxListeners(0)
-  const inFlight = new Map<string, Promise<IngestResult>>()
   const counters: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, byCode: {}, bySource: {} }
   const rejections: Rejection[] = []
 
@@ -129,8 +129,18 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return member.key
   }
 
-  async function run (source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
-    const known = await store.status(env.digest, { expires: env.expires })
+  /** One store write; 'admitted' is emitted as soon as it is queued (the mesh forwards then). */
+  function write (env: Envelope, source: string, now: number, sync: boolean, extra?: BatchOp[]): Promise<void> {
+    const written = store.put(env, { received: now, source }, { sync, digestChecked: true, ...(extra === undefined ? {} : { extra }) })
+    events.emit('admitted', { envelope: env, source })
+    return written
+  }
+
+  /** Everything after decoding; throws the C5Error of a refusal. */
+  async function admit (source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
+    // From memory for any message newer than the last sweep: no turn through the event loop.
+    const peeked = store.peekStatus(env.digest, env.expires)
+    const known = peeked === 'unknown' ? await store.status(env.digest) : peeked
     if (known === 'stored') throw new C5Error('INGEST_DUPLICATE', 'already stored')
     if (known === 'tombstone') throw new C5Error('INGEST_TOMBSTONED', 'expired earlier; its tombstone is kept')
     const authorKey = resolveAuthor(env)
@@ -143,13 +153,33 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     checkTimes(env, now, { skewMs })
     // Authority: roster envelopes carry their own k-of-n root signatures; the rest are
     // checked against the current roster (role, kind, precedence, scope, validity, revocation).
-    await roster.admit(env, authorKey, now, async extra => {
-      const written = store.put(env, { received: now, source }, { sync, extra })
-      events.emit('admitted', { envelope: env, source })
-      await written
-    })
-    if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
+    // Roster changes are written inside the roster's serial section, in one batch with it.
+    if (roster.changesRoster(env.kind)) {
+      await roster.admit(env, authorKey, now, async extra => { await write(env, source, now, sync, extra) })
+      if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
+    } else {
+      roster.authorise(env, authorKey)
+      await write(env, source, now, sync)
+    }
     return { ok: true, envelope: env }
+  }
+
+  /**
+   * Copies of a message that arrive while it is being ingested wait for that ingest, then
+   * are answered as duplicates. Keyed by digestKey; the list exists only once a copy waits.
+   */
+  const inFlight = new Map<string, Array<() => void> | null>()
+  function awaitInFlight (key: string): Promise<void> | undefined {
+    if (!inFlight.has(key)) return undefined
+    let waiters = inFlight.get(key)
+    if (waiters === null || waiters === undefined) { waiters = []; inFlight.set(key, waiters) }
+    const list = waiters
+    return new Promise<void>(resolve => { list.push(resolve) })
+  }
+  function releaseInFlight (key: string): void {
+    const waiters = inFlight.get(key)
+    inFlight.delete(key)
+    if (waiters != null) for (const wake of waiters) wake()
   }
 
   async function ingest (bytes: Uint8Array, source: IngestSource, opts: IngestCallOptions = {}): Promise<IngestResult> {
@@ -164,10 +194,9 @@ export function createIngest (components: IngestComponents, options: IngestOptio
       sc.byCode.INGEST_DUPLICATE = (sc.byCode.INGEST_DUPLICATE ?? 0) + 1
       return DUPLICATE
     }
-    const key = digest === undefined ? undefined : toHex(digest)
-    const pending = key === undefined ? undefined : inFlight.get(key)
-    if (pending !== undefined) {
-      await pending.catch(() => undefined)
+    const early = digest === undefined ? undefined : awaitInFlight(digestKey(digest))
+    if (early !== undefined) {
+      await early
       return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), idFromDigest(digest!))
     }
     let env: Envelope
@@ -177,20 +206,29 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     } catch (err) {
       return reject(source, err)
     }
-    const p = run(source, env, opts.sync ?? source === 'local')
-      .then(result => {
-        counters.accepted++
-        sourceCounter(source).accepted++
-        events.emit('message', { envelope: env, source })
-        return result
-      }, err => reject(source, err, env.id))
-    const flightKey = key ?? toHex(env.digest) // (no key: larger than any roster, configured limits)
-    inFlight.set(flightKey, p)
-    try {
-      return await p
-    } finally {
-      inFlight.delete(flightKey)
+    // (Without a digest yet — larger than any roster, under configured limits — a copy may
+    // already be in flight under the decoded digest.)
+    const key = digestKey(env.digest)
+    if (digest === undefined) {
+      const waiting = awaitInFlight(key)
+      if (waiting !== undefined) {
+        await waiting
+        return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), env.id)
+      }
     }
+    inFlight.set(key, null)
+    let result: IngestResult
+    try {
+      result = await admit(source, env, opts.sync ?? source === 'local')
+    } catch (err) {
+      return reject(source, err, env.id)
+    } finally {
+      releaseInFlight(key)
+    }
+    counters.accepted++
+    sourceCounter(source).accepted++
+    events.emit('message', { envelope: env, source })
+    return result
   }
 
   return {

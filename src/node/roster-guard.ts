@@ -30,7 +30,16 @@ export interface RosterGuard {
    * kinds are serialised so two concurrent versions can't interleave their writes.
    */
   admit: (env: Envelope, authorKey: Uint8Array, now: number, write: (extra: BatchOp[]) => Promise<void>) => Promise<void>
+  /** Whether admitting this kind changes the roster (then only admit() may write it). */
+  changesRoster: (kind: Envelope['kind']) => boolean
+  /**
+   * The authority check alone, for kinds that do not change the roster: throws the
+   * refusal, and on success the caller writes the message itself (no serialisation needed).
+   */
+  authorise: (env: Envelope, authorKey: Uint8Array) => void
 }
+
+const changesRoster = (kind: Envelope['kind']): boolean => kind === 'roster' || kind === 'revocation'
 
 export async function createRosterGuard (state: RosterState, store: MessageStore): Promise<RosterGuard> {
   const snap = await store.meta.get(META_ROSTER_SNAPSHOT)
@@ -98,6 +107,11 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     version: () => state.version,
     envelopeBytes: () => rosterEnvelope instanceof Uint8Array ? rosterEnvelope : undefined,
     purged: () => purged,
+    changesRoster,
+    authorise: (env, authorKey) => {
+      if (changesRoster(env.kind)) throw new C5Error('INGEST_INTERNAL', `a ${env.kind} must go through admit()`)
+      checkAuthority(state, env, authorKey)
+    },
     admit: async (env, authorKey, _now, write) => {
       if (env.kind === 'roster') return serial(async () => admitRoster(env, authorKey, write))
       if (env.kind === 'revocation') return serial(async () => admitRevocation(env, authorKey, write))

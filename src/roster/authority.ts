@@ -87,12 +87,10 @@ export function checkAuthority (state: RosterView, envelope: UnsignedEnvelope, a
 export function checkMember (state: RosterView, key: Uint8Array, at: number): RosterMember {
   if (state.version === 0) refuse('ROSTER_NO_ROSTER', 'no roster yet: only anchor-signed rosters and anchor revocations are accepted')
   const member = state.member(key)
-  // The hex form is for refusals only (this runs for every message).
-  const hex = (): string => toHex(key)
-  if (member === undefined) refuse('ROSTER_UNKNOWN_AUTHOR', `key ${hex()} is not on roster version ${state.version}`, { key: hex() })
-  if (state.isRevoked(key, at)) refuse('ROSTER_KEY_REVOKED', `key ${hex()} was revoked at or before ${at}`, { key: hex(), at })
-  if (at < member.validFrom) refuse('ROSTER_MEMBER_NOT_YET_VALID', `key ${hex()} is valid from ${member.validFrom}`, { key: hex(), at, validFrom: member.validFrom })
-  if (at >= member.validUntil) refuse('ROSTER_MEMBER_EXPIRED', `key ${hex()} was valid until ${member.validUntil}`, { key: hex(), at, validUntil: member.validUntil })
+  if (member === undefined) refuse('ROSTER_UNKNOWN_AUTHOR', `key ${toHex(key)} is not on roster version ${state.version}`, { key: toHex(key) })
+  if (state.isRevoked(key, at)) refuse('ROSTER_KEY_REVOKED', `key ${toHex(key)} was revoked at or before ${at}`, { key: toHex(key), at })
+  if (at < member.validFrom) refuse('ROSTER_MEMBER_NOT_YET_VALID', `key ${toHex(key)} is valid from ${member.validFrom}`, { key: toHex(key), at, validFrom: member.validFrom })
+  if (at >= member.validUntil) refuse('ROSTER_MEMBER_EXPIRED', `key ${toHex(key)} was valid until ${member.validUntil}`, { key: toHex(key), at, validUntil: member.validUntil })
   return member
 }
 

@@ -15,11 +15,24 @@ export interface GroupCommitComponents {
   /** Writes one batch; with sync = true, durable when it resolves. */
   write: (ops: BatchOp[], sync: boolean) => Promise<void>
   windowMs: number
+  /** Start writing at once when this many submissions wait (default: only by the window). */
+  maxMembers?: number
   /** Called once per batch written, with its sync flag and member count. */
   onBatch: (sync: boolean, members: number) => void
 }
 
-interface Pending { ops: BatchOp[], sync: boolean, resolve: () => void, reject: (e: unknown) => void }
+interface Pending { ops: BatchOp[], sync: boolean, written: (() => void) | undefined, resolve: () => void, reject: (e: unknown) => void }
+
+/** Runs the member's `written` hook (a throw fails only that member) and resolves it. */
+function settle (p: Pending): void {
+  try {
+    p.written?.()
+  } catch (err) {
+    p.reject(err)
+    return
+  }
+  p.resolve()
+}
 
 export class GroupCommit {
   private queue: Pending[] = []
@@ -29,9 +42,17 @@ export class GroupCommit {
 
   constructor (private readonly components: GroupCommitComponents) {}
 
-  submit (ops: BatchOp[], sync: boolean): Promise<void> {
-    const promise = new Promise<void>((resolve, reject) => { this.queue.push({ ops, sync, resolve, reject }) })
-    this.schedule()
+  /**
+   * Queues `ops` for the next batch. `written` runs once they have landed, just before the
+   * promise resolves (a caller's bookkeeping, without a promise of its own).
+   */
+  submit (ops: BatchOp[], sync: boolean, written?: () => void): Promise<void> {
+    const promise = new Promise<void>((resolve, reject) => { this.queue.push({ ops, sync, written, resolve, reject }) })
+    // Full enough and nothing being written: start now (the scheduled run finds the queue
+    // empty or newer members). While a batch is being written the queue just grows: the
+    // flush loop takes it next.
+    if (!this.flushing && this.queue.length >= (this.components.maxMembers ?? Infinity)) void this.flush()
+    else this.schedule()
     return promise
   }
 
@@ -44,7 +65,7 @@ export class GroupCommit {
   private schedule (): void {
     if (this.flushing || this.scheduled) return
     this.scheduled = true
-    const run = (): void => { this.scheduled = false; void this.flush() }
+    const run = (): void => { this.scheduled = false; if (!this.flushing) void this.flush() }
     if (this.components.windowMs > 0) setTimeout(run, this.components.windowMs)
     else setImmediate(run)
   }
@@ -57,7 +78,7 @@ export class GroupCommit {
       await this.writeGroup(group)
     }
     this.flushing = false
-    for (const done of this.idle.splice(0)) done()
+    if (!this.scheduled) for (const done of this.idle.splice(0)) done()
   }
 
   private async writeOne (members: Pending[]): Promise<void> {
@@ -69,7 +90,7 @@ export class GroupCommit {
   private async writeGroup (group: Pending[]): Promise<void> {
     try {
       await this.writeOne(group)
-      for (const p of group) p.resolve()
+      for (const p of group) settle(p)
       return
     } catch (err) {
       if (group.length === 1) { group[0].reject(err); return }
@@ -78,10 +99,11 @@ export class GroupCommit {
     for (const p of group) {
       try {
         await this.writeOne([p])
-        p.resolve()
       } catch (err) {
         p.reject(err)
+        continue
       }
+      settle(p)
     }
   }
 }

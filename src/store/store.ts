@@ -8,9 +8,9 @@ import { C5Error } from '../errors.js'
 import { decodeEnvelope } from '../envelope/codec.js'
 import type { Envelope } from '../envelope/types.js'
 import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
-import { GROUP_COMMIT_WINDOW_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
+import { GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
-import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey, toHex } from './keys.js'
+import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey, digestKey } from './keys.js'
 import { openSublevels, putOps } from './layout.js'
 import type { RootDb, Sublevels } from './layout.js'
 import { runQuery } from './query.js'
@@ -65,7 +65,7 @@ export function createStore (init: StoreInit): MessageStore {
    * by a sweep, for a message with expires <= that sweep's `now`, or by discard. So a
    * message whose expires is past every sweep's `now` (and past the clock at open) can only
    * hit a tombstone that discard made while open, or one with a future expiry loaded at
-   * open: `unexpiredTombstones` holds exactly those (hex digest -> expires).
+   * open: `unexpiredTombstones` holds exactly those (digestKey -> expires).
    */
   let sweptUpTo = 0
   const unexpiredTombstones = new Map<string, number>()
@@ -108,6 +108,7 @@ export function createStore (init: StoreInit): MessageStore {
   const group = new GroupCommit({
     write,
     windowMs,
+    maxMembers: GROUP_COMMIT_MAX_MEMBERS,
     onBatch: (sync, members) => {
       if (sync) { counters.syncWrites++; counters.syncPuts += members } else counters.writes++
     }
@@ -189,7 +190,7 @@ export function createStore (init: StoreInit): MessageStore {
     const after = timeDigestKey(sweptUpTo, MAX_DIGEST)
     for await (const key of s.tombstonesByExpires.keys({ gt: after })) {
       const { time, digest } = splitTimeDigest(key)
-      unexpiredTombstones.set(toHex(digest), time)
+      unexpiredTombstones.set(digestKey(digest), time)
     }
   }
 
@@ -237,6 +238,13 @@ export function createStore (init: StoreInit): MessageStore {
     },
 
     async status (digest, hint): Promise<MessageStatus> {
+      const known = store.peekStatus(digest, hint?.expires)
+      if (known !== 'unknown') return known
+      // A read; look-ups made in the same tick share one getMany.
+      return (await tombstoneLookups.has(digest)) ? 'tombstone' : undefined
+    },
+
+    peekStatus (digest, expires) {
       guard()
       checkDigest(digest)
       // The cache holds every stored digest (loaded from idx-created at open, kept by put and
@@ -244,12 +252,10 @@ export function createStore (init: StoreInit): MessageStore {
       if (cache.has(digest)) return 'stored'
       // Ingest knows the message's expiry: past every sweep, only an unexpired tombstone
       // (in memory) can match, so a new message costs no read (measured ~20 µs a message).
-      const expires = hint?.expires
       if (Number.isSafeInteger(expires) && (expires as number) > sweptUpTo) {
-        return unexpiredTombstones.size > 0 && unexpiredTombstones.has(toHex(digest)) ? 'tombstone' : undefined
+        return unexpiredTombstones.size > 0 && unexpiredTombstones.has(digestKey(digest)) ? 'tombstone' : undefined
       }
-      // Otherwise read; look-ups made in the same tick share one getMany.
-      return (await tombstoneLookups.has(digest)) ? 'tombstone' : undefined
+      return 'unknown'
     },
 
     holds (digest) {
@@ -257,15 +263,21 @@ export function createStore (init: StoreInit): MessageStore {
       return digest instanceof Uint8Array && digest.length === 32 && cache.has(digest)
     },
 
-    async put (env, meta, options = {}) {
-      guard()
-      checkEnvelope(env)
-      checkPutMeta(meta)
-      if (options.extra !== undefined && !Array.isArray(options.extra)) throw new C5Error('STORE_INVALID_ARGUMENT', 'extra must be an array of batch operations')
-      const ops = putOps(s, env, encodeRecord(env.bytes, meta.received, meta.source))
-      if (options.extra !== undefined) ops.push(...options.extra)
-      await writeMaybeSync(ops, options.sync === true)
-      cache.insert(env.created, env.digest, env.expires)
+    // Not an async function: the group commit's promise is returned as it is (one promise
+    // per message fewer on the ingest path); refusals still arrive as rejections.
+    put (env, meta, options = {}) {
+      let ops: BatchOp[]
+      try {
+        guard()
+        checkEnvelope(env, options.digestChecked === true)
+        checkPutMeta(meta)
+        if (options.extra !== undefined && !Array.isArray(options.extra)) throw new C5Error('STORE_INVALID_ARGUMENT', 'extra must be an array of batch operations')
+        ops = putOps(s, env, encodeRecord(env.bytes, meta.received, meta.source))
+        if (options.extra !== undefined) ops.push(...options.extra)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return group.submit(ops, options.sync === true, () => { cache.insert(env.created, env.digest, env.expires) })
     },
 
     async get (idOrDigest) {
@@ -317,7 +329,7 @@ export function createStore (init: StoreInit): MessageStore {
         found.push(d)
         // Recorded before the write lands: until then the message is still in the cache,
         // which status() consults first, so no answer is wrong meanwhile.
-        if (m.envelope.expires > sweptUpTo) unexpiredTombstones.set(toHex(d), m.envelope.expires)
+        if (m.envelope.expires > sweptUpTo) unexpiredTombstones.set(digestKey(d), m.envelope.expires)
       }
       if (ops.length > 0) await writeMaybeSync(ops, true)
       for (const d of found) cache.removeId(d)

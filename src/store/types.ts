@@ -26,6 +26,11 @@ export interface PutOptions {
   sync?: boolean
   /** More operations committed in the same atomic batch (e.g. a new roster's meta write). */
   extra?: BatchOp[]
+  /**
+   * The caller has itself computed `env.digest` from `env.bytes` (ingest does, once per
+   * message), so the store need not hash the bytes again to refuse a mismatched pair.
+   */
+  digestChecked?: boolean
 }
 
 export type MessageStatus = 'stored' | 'tombstone' | undefined
@@ -104,6 +109,12 @@ export interface MessageStore {
   status: (digest: Uint8Array, hint?: { expires: number }) => Promise<MessageStatus>
   /** Whether the store holds this digest now (in memory, no read): status() === 'stored'. */
   holds: (digest: Uint8Array) => boolean
+  /**
+   * status() when memory can answer it ('unknown' when a read is needed): with the expiry
+   * of a message newer than every sweep, always. Ingest's duplicate check, without a turn
+   * through the event loop.
+   */
+  peekStatus: (digest: Uint8Array, expires?: number) => MessageStatus | 'unknown'
   put: (env: Envelope, meta: PutMeta, options?: PutOptions) => Promise<void>
   /** By CID text, 64-char hex digest or 32-byte digest. STORE_CORRUPT on a bad record. */
   get: (idOrDigest: string | Uint8Array) => Promise<StoredMessage | undefined>

@@ -1,5 +1,5 @@
 /**
- * status(digest, { expires }): the ingest path's tombstone check answered from memory for
+ * status(digest, { expires }) and peekStatus(digest, expires): the ingest path's tombstone check answered from memory for
  * messages past every sweep. It must never miss a tombstone: discarded messages (open and
  * after restart), swept ones, and swept ones seen again after the clock went back.
  */
@@ -43,10 +43,17 @@ describe('store.status with an expiry hint', () => {
       expect(await t.store().status(drop.digest, hinted(drop))).toBe('tombstone')
       expect(await t.store().status(keep.digest, hinted(keep))).toBe('stored')
       expect(await t.store().status(unknown.digest, hinted(unknown))).toBeUndefined()
+      // peekStatus: the same answers, synchronously (what ingest asks first).
+      expect(t.store().peekStatus(drop.digest, drop.expires)).toBe('tombstone')
+      expect(t.store().peekStatus(keep.digest, keep.expires)).toBe('stored')
+      expect(t.store().peekStatus(unknown.digest, unknown.expires)).toBeUndefined()
+      // Without an expiry memory cannot rule out an old tombstone: a read is needed.
+      expect(t.store().peekStatus(unknown.digest)).toBe('unknown')
       await t.reopen(T0_MS + HOUR_MS)
       expect(await t.store().status(drop.digest, hinted(drop))).toBe('tombstone')
       // After a sweep past its expiry the tombstone is found by a read (still there: grace).
       await t.store().sweep(drop.expires)
+      expect(t.store().peekStatus(drop.digest, drop.expires)).toBe('unknown')
       expect(await t.store().status(drop.digest, hinted(drop))).toBe('tombstone')
     } finally {
       await t.done()

@@ -64,6 +64,7 @@ describe('store', () => {
     await expectCode(store.get('not-an-id'), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.get(new Uint8Array(31)), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.status(new Uint8Array(5)), 'STORE_INVALID_ARGUMENT')
+    expect(() => store.peekStatus(new Uint8Array(5))).toThrow(expect.objectContaining({ code: 'STORE_INVALID_ARGUMENT' }))
     const env = makeEnvelope()
     await expectCode(store.put({ ...env, digest: new Uint8Array(3) }, meta), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.put({ ...env, digest: makeEnvelope({ seq: 77 }).digest }, meta), 'STORE_INVALID_ARGUMENT')
