@@ -17,7 +17,7 @@ import type { Envelope } from '../envelope/types.js'
 import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { IngestResult, IngestSource } from './types.js'
 import type { BatchOp, MessageStore } from '../store/types.js'
-import { digestKey } from '../store/keys.js'
+import { bytesKey } from '../util/bytes-key.js'
 import { decodeAnyEnvelope, ROSTER_ENVELOPE_MAX_BYTES } from './roster-envelope.js'
 import type { RosterGuard } from './roster-guard.js'
 
@@ -166,7 +166,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
 
   /**
    * Copies of a message that arrive while it is being ingested wait for that ingest, then
-   * are answered as duplicates. Keyed by digestKey; the list exists only once a copy waits.
+   * are answered as duplicates. Keyed by bytesKey; the list exists only once a copy waits.
    */
   const inFlight = new Map<string, Array<() => void> | null>()
   function awaitInFlight (key: string): Promise<void> | undefined {
@@ -194,7 +194,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
       sc.byCode.INGEST_DUPLICATE = (sc.byCode.INGEST_DUPLICATE ?? 0) + 1
       return DUPLICATE
     }
-    const early = digest === undefined ? undefined : awaitInFlight(digestKey(digest))
+    const early = digest === undefined ? undefined : awaitInFlight(bytesKey(digest))
     if (early !== undefined) {
       await early
       return reject(source, new C5Error('INGEST_DUPLICATE', 'already being stored'), idFromDigest(digest!))
@@ -208,7 +208,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     }
     // (Without a digest yet — larger than any roster, under configured limits — a copy may
     // already be in flight under the decoded digest.)
-    const key = digestKey(env.digest)
+    const key = bytesKey(env.digest)
     if (digest === undefined) {
       const waiting = awaitInFlight(key)
       if (waiting !== undefined) {

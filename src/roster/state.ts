@@ -5,6 +5,7 @@
  */
 import { C5Error } from '../errors.js'
 import { keyId, toHex, KEY_ID_BYTES, PUBLIC_KEY_BYTES } from '../identity/index.js'
+import { bytesKey } from '../util/bytes-key.js'
 import type { Revocation } from '../envelope/types.js'
 import { checkMember, checkRevocationTarget, type RosterView } from './authority.js'
 import { checkRevocation } from './edit.js'
@@ -97,8 +98,8 @@ function index (document: RosterDocument, signedBytes: Uint8Array): Current {
   const byKey = new Map<string, RosterMember>()
   const byKeyId = new Map<string, RosterMember>()
   for (const m of document.members) {
-    byKey.set(toHex(m.key), m)
-    byKeyId.set(toHex(keyId(m.key)), m)
+    byKey.set(bytesKey(m.key), m)
+    byKeyId.set(bytesKey(keyId(m.key)), m)
   }
   return { document, signedBytes, byKey, byKeyId }
 }
@@ -107,14 +108,14 @@ export function createRosterState (options: RosterStateOptions): RosterState {
   checkAnchors(options.anchors)
   const anchors: TrustAnchors = { keys: options.anchors.keys.map(k => Uint8Array.from(k)), threshold: options.anchors.threshold }
   const anchorSet = new Set(anchors.keys.map(toHex))
-  const anchorByKeyId = new Map(anchors.keys.map(k => [toHex(keyId(k)), k]))
+  const anchorByKeyId = new Map(anchors.keys.map(k => [bytesKey(keyId(k)), k]))
   const clock = options.now ?? Date.now
   let current: Current | undefined
   let revoked = createRevocationSet()
   const listeners = new Set<(change: RosterChange) => void>()
 
   const version = (): number => current?.document.version ?? 0
-  const member = (key: Uint8Array): RosterMember | undefined => key instanceof Uint8Array ? current?.byKey.get(toHex(key)) : undefined
+  const member = (key: Uint8Array): RosterMember | undefined => key instanceof Uint8Array ? current?.byKey.get(bytesKey(key)) : undefined
   const isRevoked = (key: Uint8Array, at: number): boolean => revoked.isRevoked(key, at)
   const onListenerError = options.onListenerError ?? ((err: unknown) => { queueMicrotask(() => { throw err }) })
   const emit = (reason: RosterChange['reason']): void => {
@@ -226,12 +227,12 @@ export function createRosterState (options: RosterStateOptions): RosterState {
     },
     prepareRevocation,
     addRevocation: (rev, issuerKey, at) => prepareRevocation(rev, issuerKey, at).commit(),
-    memberByKeyId: id => id instanceof Uint8Array ? current?.byKeyId.get(toHex(id)) : undefined,
+    memberByKeyId: id => id instanceof Uint8Array ? current?.byKeyId.get(bytesKey(id)) : undefined,
     resolveKey: author => {
       if (!(author instanceof Uint8Array)) return undefined
       if (author.length === PUBLIC_KEY_BYTES) return author
       if (author.length !== KEY_ID_BYTES) return undefined
-      const id = toHex(author)
+      const id = bytesKey(author)
       return current?.byKeyId.get(id)?.key ?? anchorByKeyId.get(id)
     },
     revokedAt: key => revoked.effective(key),

@@ -10,7 +10,8 @@ import type { Envelope } from '../envelope/types.js'
 import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
 import { GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
-import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey, digestKey } from './keys.js'
+import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
+import { bytesKey } from '../util/bytes-key.js'
 import { openSublevels, putOps } from './layout.js'
 import type { RootDb, Sublevels } from './layout.js'
 import { runQuery } from './query.js'
@@ -65,7 +66,7 @@ export function createStore (init: StoreInit): MessageStore {
    * by a sweep, for a message with expires <= that sweep's `now`, or by discard. So a
    * message whose expires is past every sweep's `now` (and past the clock at open) can only
    * hit a tombstone that discard made while open, or one with a future expiry loaded at
-   * open: `unexpiredTombstones` holds exactly those (digestKey -> expires).
+   * open: `unexpiredTombstones` holds exactly those (bytesKey -> expires).
    */
   let sweptUpTo = 0
   const unexpiredTombstones = new Map<string, number>()
@@ -190,7 +191,7 @@ export function createStore (init: StoreInit): MessageStore {
     const after = timeDigestKey(sweptUpTo, MAX_DIGEST)
     for await (const key of s.tombstonesByExpires.keys({ gt: after })) {
       const { time, digest } = splitTimeDigest(key)
-      unexpiredTombstones.set(digestKey(digest), time)
+      unexpiredTombstones.set(bytesKey(digest), time)
     }
   }
 
@@ -253,7 +254,7 @@ export function createStore (init: StoreInit): MessageStore {
       // Ingest knows the message's expiry: past every sweep, only an unexpired tombstone
       // (in memory) can match, so a new message costs no read (measured ~20 µs a message).
       if (Number.isSafeInteger(expires) && (expires as number) > sweptUpTo) {
-        return unexpiredTombstones.size > 0 && unexpiredTombstones.has(digestKey(digest)) ? 'tombstone' : undefined
+        return unexpiredTombstones.size > 0 && unexpiredTombstones.has(bytesKey(digest)) ? 'tombstone' : undefined
       }
       return 'unknown'
     },
@@ -329,7 +330,7 @@ export function createStore (init: StoreInit): MessageStore {
         found.push(d)
         // Recorded before the write lands: until then the message is still in the cache,
         // which status() consults first, so no answer is wrong meanwhile.
-        if (m.envelope.expires > sweptUpTo) unexpiredTombstones.set(digestKey(d), m.envelope.expires)
+        if (m.envelope.expires > sweptUpTo) unexpiredTombstones.set(bytesKey(d), m.envelope.expires)
       }
       if (ops.length > 0) await writeMaybeSync(ops, true)
       for (const d of found) cache.removeId(d)

@@ -9,7 +9,8 @@
  * lazily, by one sort of the new entries and one merge, when items() is next called.
  */
 import type { SyncItem } from '../sync/types.js'
-import { compareBytes, digestKey } from './keys.js'
+import { compareBytes } from './keys.js'
+import { bytesKey } from '../util/bytes-key.js'
 
 interface Entry { timestamp: number, id: Uint8Array, expires: number, removed: boolean }
 
@@ -28,11 +29,11 @@ export class SyncCache {
   get size (): number { return this.byId.size }
 
   /** Whether the store holds this digest (expired or not, until the sweeper removes it). */
-  has (id: Uint8Array): boolean { return this.byId.has(digestKey(id)) }
+  has (id: Uint8Array): boolean { return this.byId.has(bytesKey(id)) }
 
   /** Appends in order; used while loading idx-created, whose iteration order is sorted. */
   loadSorted (timestamp: number, id: Uint8Array, expires: number): void {
-    const key = digestKey(id)
+    const key = bytesKey(id)
     if (this.byId.has(key)) return
     const e = { timestamp, id, expires, removed: false }
     this.byId.set(key, e)
@@ -41,7 +42,7 @@ export class SyncCache {
 
   /** Returns false if it was already present (e.g. a concurrent duplicate put). */
   insert (timestamp: number, id: Uint8Array, expires: number): boolean {
-    const key = digestKey(id)
+    const key = bytesKey(id)
     if (this.byId.has(key)) return false
     const e = { timestamp, id, expires, removed: false }
     this.byId.set(key, e)
@@ -52,7 +53,7 @@ export class SyncCache {
 
   /** Removes by id (the created time is implied by the digest). */
   removeId (id: Uint8Array): boolean {
-    const key = digestKey(id)
+    const key = bytesKey(id)
     const e = this.byId.get(key)
     if (e === undefined) return false
     this.byId.delete(key)
