@@ -57,9 +57,20 @@ export function sameWireValue (a: unknown, b: unknown): boolean {
   return false
 }
 
-/** DOMAIN_TAG || signedPart of wire bytes: what the signature covers. */
+/**
+ * DOMAIN_TAG || signedPart of wire bytes: what the signature covers. Decoded envelopes keep
+ * their bytes right after a copy of the tag (decodeEnvelope), so this is usually a view.
+ */
 function payloadOf (bytes: Uint8Array): Uint8Array {
-  return concat(DOMAIN_TAG, bytes.subarray(0, bytes.length - SIGNATURE_BYTES))
+  const end = bytes.length - SIGNATURE_BYTES
+  const at = bytes.byteOffset - DOMAIN_TAG.length
+  if (at >= 0) {
+    const before = new Uint8Array(bytes.buffer, at, DOMAIN_TAG.length + end)
+    let tagged = true
+    for (let i = 0; i < DOMAIN_TAG.length; i++) if (before[i] !== DOMAIN_TAG[i]) { tagged = false; break }
+    if (tagged) return before
+  }
+  return concat(DOMAIN_TAG, bytes.subarray(0, end))
 }
 
 /** The bytes the signature covers (for verifiers, e.g. worker threads). */
@@ -108,12 +119,17 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
   if (!sameWireValue(toWire(u, L), value)) {
     throw new C5Error('ENVELOPE_NOT_CANONICAL', 'signed part is not in canonical form', { details: { field: 'signedPart' } })
   }
-  const own = new Uint8Array(bytes)
+  // Our own copy, right after a copy of the domain tag: the signing payload (tag || signed
+  // part) is then a view of the same memory, not one more copy per message.
+  const tagged = new Uint8Array(DOMAIN_TAG.length + bytes.length)
+  tagged.set(DOMAIN_TAG, 0)
+  tagged.set(bytes, DOMAIN_TAG.length)
+  const own = tagged.subarray(DOMAIN_TAG.length)
   // A caller that has just hashed these very bytes (ingest's duplicate check) passes the
   // sha2-256 it computed; nothing else may be passed here.
   const digest = known?.digestOfBytes?.length === 32 ? new Uint8Array(known.digestOfBytes) : envelopeDigest(own)
   // u is ours (fromWire built it): completed in place rather than copied.
-  return Object.assign(u, { id: idFromDigest(digest), digest, bytes: own, signature: own.slice(end) }) as Envelope
+  return Object.assign(u, { id: idFromDigest(digest), digest, bytes: own, signature: own.subarray(end) }) as Envelope
 }
 
 /**

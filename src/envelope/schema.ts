@@ -23,6 +23,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 
 function checkScope (v: unknown, L: EnvelopeLimits): string[] {
   const list = checkArray('scope', v ?? [], L.maxScope, 'maxScope')
+  if (list.length === 0) return []
   const seen = new Set<string>()
   return list.map((s, i) => {
     const code = checkOrgCode(`scope[${i}]`, s)
@@ -34,6 +35,7 @@ function checkScope (v: unknown, L: EnvelopeLimits): string[] {
 
 function checkReferences (v: unknown, L: EnvelopeLimits): Uint8Array[] {
   const list = checkArray('references', v ?? [], L.maxReferences, 'maxReferences')
+  if (list.length === 0) return []
   const seen = new Set<string>()
   return list.map((r, i) => {
     const d = checkBytes(`references[${i}]`, r, DIGEST_BYTES)

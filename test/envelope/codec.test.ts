@@ -12,6 +12,21 @@ const bob = keyPairFromSeed(new Uint8Array(32).fill(9))
 const NOW = Date.UTC(2026, 10, 28, 2, 0, 0)
 
 describe('envelope codec', () => {
+  it('signingPayload is DOMAIN_TAG || signed part however the bytes are held', () => {
+    const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
+    const expected = Buffer.concat([DOMAIN_TAG, env.bytes.subarray(0, env.bytes.length - 64)])
+    // Decoded: a view of the envelope's own memory (no copy per message)…
+    const decoded = decodeEnvelope(env.bytes)
+    const view = signingPayload(decoded)
+    expect(Buffer.from(view).equals(expected)).toBe(true)
+    expect(view.buffer).toBe(decoded.bytes.buffer)
+    // …a plain copy, and bytes preceded by something that is not the tag: a fresh concat.
+    expect(Buffer.from(signingPayload({ bytes: new Uint8Array(env.bytes) })).equals(expected)).toBe(true)
+    const padded = new Uint8Array(100 + env.bytes.length).fill(0x63)
+    padded.set(env.bytes, 100)
+    expect(Buffer.from(signingPayload({ bytes: padded.subarray(100) })).equals(expected)).toBe(true)
+  })
+
   it('signs, decodes and verifies an alert authored by a key id', () => {
     const env = signEnvelope(sampleAlert({ author: keyId(alice.publicKey) }), alice.privateKey)
     const got = decodeEnvelope(env.bytes)
