@@ -10,7 +10,7 @@ import { keyId, sign, verify } from '../identity/keys.js'
 import { AUTHOR_KEY_BYTES, DOMAIN_TAG, SIGNATURE_BYTES } from './constants.js'
 import { envelopeDigest, idFromDigest } from './id.js'
 import { resolveLimits, type EnvelopeLimits } from './limits.js'
-import { prescanSignedPart } from './prescan.js'
+import { decodeSignedPart } from './prescan.js'
 import { fromWire, toWire } from './schema.js'
 import { bytesEqual } from './check.js'
 import type { Envelope, UnsignedEnvelope } from './types.js'
@@ -104,13 +104,7 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
   if (bytes.length <= SIGNATURE_BYTES) throw new C5Error('ENVELOPE_TOO_SHORT', 'envelope shorter than its signature plus one byte', { details: { field: 'envelope', size: bytes.length } })
   const end = bytes.length - SIGNATURE_BYTES
   const signedPart = bytes.subarray(0, end)
-  prescanSignedPart(signedPart, end, L)
-  let value: unknown
-  try {
-    value = dagCbor.decode(signedPart)
-  } catch (cause) {
-    throw new C5Error('ENVELOPE_MALFORMED', 'signed part is not valid DAG-CBOR', { cause, details: { field: 'signedPart' } })
-  }
+  const value = decodeSignedPart(signedPart, end, L)
   const u = fromWire(value)
   // Canonical form: one message has exactly one wire form (and one id). toWire runs the full
   // schema and rebuilds the array a sender would encode; comparing it with the decoded array

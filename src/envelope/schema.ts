@@ -144,7 +144,10 @@ function decodeBody (kind: Kind, v: unknown, u: UnsignedEnvelope): void {
   }
 }
 
-/** Maps a decoded signed-part array to named fields (type checks only; see file doc). */
+/**
+ * Maps a decoded signed-part array to named fields (type checks only; see file doc). Byte
+ * strings in `v` may be views of the caller's input: every one kept is copied.
+ */
 export function fromWire (v: unknown): UnsignedEnvelope {
   if (!Array.isArray(v)) throw new C5Error('ENVELOPE_MALFORMED', 'the signed part must be an array', { details: { field: 'signedPart' } })
   // Version first: another version may have another layout.
