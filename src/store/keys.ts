@@ -38,11 +38,32 @@ export function timeBytes (ms: number): Uint8Array {
   return out
 }
 
+/**
+ * `head.length + n` bytes starting with `head`. With a head (a sublevel's root prefix: the
+ * store's write path builds root keys at once) the bytes come from Node's shared pool, as
+ * LevelDB copies keys into its batch; without, a plain Uint8Array of its own.
+ */
+function withHead (head: Uint8Array | undefined, n: number): Uint8Array {
+  if (head === undefined) return new Uint8Array(n)
+  const out = Buffer.allocUnsafe(head.length + n)
+  out.set(head, 0)
+  return out
+}
+
 /** time(8) || digest(32): idx-created, idx-expires, tomb-expires. */
-export function timeDigestKey (ms: number, digest: Uint8Array): Uint8Array {
-  const out = new Uint8Array(TIME_BYTES + DIGEST_BYTES)
-  writeTime(out, 0, ms)
-  out.set(digest, TIME_BYTES)
+export function timeDigestKey (ms: number, digest: Uint8Array, head?: Uint8Array): Uint8Array {
+  const out = withHead(head, TIME_BYTES + DIGEST_BYTES)
+  const o = out.length - TIME_BYTES - DIGEST_BYTES
+  writeTime(out, o, ms)
+  out.set(digest, o + TIME_BYTES)
+  return out
+}
+
+/** head || bytes (a message's `msg` key under its root prefix). */
+export function headed (bytes: Uint8Array, head?: Uint8Array): Uint8Array {
+  if (head === undefined) return bytes
+  const out = withHead(head, bytes.length)
+  out.set(bytes, head.length)
   return out
 }
 
@@ -79,11 +100,12 @@ export function lengthPrefixed (value: Uint8Array | string): Uint8Array {
 }
 
 /** prefix || created(8) || digest(32): every secondary index. */
-export function indexKey (prefix: Uint8Array, created: number, digest: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + TIME_BYTES + DIGEST_BYTES)
-  out.set(prefix, 0)
-  writeTime(out, prefix.length, created)
-  out.set(digest, prefix.length + TIME_BYTES)
+export function indexKey (prefix: Uint8Array, created: number, digest: Uint8Array, head?: Uint8Array): Uint8Array {
+  const out = withHead(head, prefix.length + TIME_BYTES + DIGEST_BYTES)
+  const o = out.length - prefix.length - TIME_BYTES - DIGEST_BYTES
+  out.set(prefix, o)
+  writeTime(out, o + prefix.length, created)
+  out.set(digest, o + prefix.length + TIME_BYTES)
   return out
 }
 

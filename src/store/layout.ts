@@ -7,7 +7,7 @@ import { Level } from 'level'
 import { PRECEDENCES, precedenceRank } from '../envelope/types.js'
 import type { Envelope } from '../envelope/types.js'
 import { C5Error } from '../errors.js'
-import { indexKey, lengthPrefixed, readTime, TIME_BYTES, timeBytes, timeDigestKey, writeTime } from './keys.js'
+import { headed, indexKey, lengthPrefixed, readTime, TIME_BYTES, timeBytes, timeDigestKey, writeTime } from './keys.js'
 import type { BatchOp } from './types.js'
 
 export const SUBLEVEL_NAMES = {
@@ -107,27 +107,47 @@ export function fieldsOf (env: Envelope): IndexFields {
 }
 
 /**
- * Every index entry of one message, as (sublevel, key, value). The same list serves put
- * (type 'put') and sweep (type 'del'), so the two can never disagree.
+ * The root key prefix of each binary sublevel ("!" + name + "!"), as the store computes it at
+ * open. Given to putOps, keys are built under it at once: root operations, one allocation
+ * per key (this runs for every ingested message).
  */
-export function indexEntries (s: Sublevels, f: IndexFields): Array<{ sublevel: BinSub, key: Uint8Array, value: Uint8Array }> {
+export type RootPrefixes = ReadonlyMap<unknown, Uint8Array>
+
+/**
+ * Every index operation of one message. The same list serves put (type 'put') and sweep
+ * (type 'del'), so the two can never disagree. With `roots`, each key is the full root key
+ * and the operation names no sublevel.
+ */
+function indexOps (s: Sublevels, f: IndexFields, type: 'put' | 'del', roots?: RootPrefixes): BatchOp[] {
   const { created, digest } = f
+  const put = type === 'put'
   // Secondary indexes carry the precedence rank as their value, so 'urgent' queries and
   // precedence filters over them skip entries without loading the message.
   const rankValue = RANK_VALUES[f.rank] ?? Uint8Array.of(f.rank)
-  const entries = [
-    { sublevel: s.byCreated, key: timeDigestKey(created, digest), value: timeBytes(f.expires) },
+  const hc = roots?.get(s.byCreated)
+  const he = roots?.get(s.byExpires)
+  const hk = roots?.get(s.byKind)
+  const ho = roots?.get(s.byOrg)
+  const ha = roots?.get(s.byAuthor)
+  const hp = roots?.get(s.byPrecedence)
+  const ops = [
+    makeOp(type, s.byCreated, hc, timeDigestKey(created, digest, hc), put ? timeBytes(f.expires) : EMPTY),
     // The summary lets the sweeper delete every entry without reading the message.
-    { sublevel: s.byExpires, key: timeDigestKey(f.expires, digest), value: encodeSummary(f) },
-    { sublevel: s.byKind, key: indexKey(lengthPrefixed(f.kind), created, digest), value: rankValue },
-    { sublevel: s.byOrg, key: indexKey(lengthPrefixed(f.org), created, digest), value: rankValue },
-    { sublevel: s.byAuthor, key: indexKey(lengthPrefixed(f.author), created, digest), value: rankValue },
-    { sublevel: s.byPrecedence, key: indexKey(precedencePrefix(f.rank), created, digest), value: EMPTY }
+    makeOp(type, s.byExpires, he, timeDigestKey(f.expires, digest, he), put ? encodeSummary(f) : EMPTY),
+    makeOp(type, s.byKind, hk, indexKey(lengthPrefixed(f.kind), created, digest, hk), rankValue),
+    makeOp(type, s.byOrg, ho, indexKey(lengthPrefixed(f.org), created, digest, ho), rankValue),
+    makeOp(type, s.byAuthor, ha, indexKey(lengthPrefixed(f.author), created, digest, ha), rankValue),
+    makeOp(type, s.byPrecedence, hp, indexKey(precedencePrefix(f.rank), created, digest, hp), EMPTY)
   ]
-  for (const ref of distinct(f.references)) {
-    entries.push({ sublevel: s.byReference, key: indexKey(ref, created, digest), value: rankValue })
-  }
-  return entries
+  const hr = roots?.get(s.byReference)
+  for (const ref of distinct(f.references)) ops.push(makeOp(type, s.byReference, hr, indexKey(ref, created, digest, hr), rankValue))
+  return ops
+}
+
+/** One operation; under a root prefix (`head` given) the key is already a root key. */
+function makeOp (type: 'put' | 'del', sublevel: BinSub, head: Uint8Array | undefined, key: Uint8Array, value: Uint8Array): BatchOp {
+  if (head !== undefined) return type === 'put' ? { type, key, value } : { type, key }
+  return type === 'put' ? { type, sublevel, key, value } : { type, sublevel, key }
 }
 
 /** A message may cite the same digest twice; one index entry is enough. */
@@ -142,15 +162,19 @@ function distinct (refs: Uint8Array[]): Uint8Array[] {
   })
 }
 
-export function putOps (s: Sublevels, env: Envelope, record: Uint8Array): BatchOp[] {
-  const ops: BatchOp[] = [{ type: 'put', sublevel: s.messages, key: env.digest, value: record }]
-  for (const e of indexEntries(s, fieldsOf(env))) ops.push({ type: 'put', sublevel: e.sublevel, key: e.key, value: e.value })
+export function putOps (s: Sublevels, env: Envelope, record: Uint8Array, roots?: RootPrefixes): BatchOp[] {
+  const head = roots?.get(s.messages)
+  const msg: BatchOp = head === undefined
+    ? { type: 'put', sublevel: s.messages, key: env.digest, value: record }
+    : { type: 'put', key: headed(env.digest, head), value: record }
+  const ops = indexOps(s, fieldsOf(env), 'put', roots)
+  ops.unshift(msg)
   return ops
 }
 
 export function deleteOps (s: Sublevels, f: IndexFields): BatchOp[] {
-  const ops: BatchOp[] = [{ type: 'del', sublevel: s.messages, key: f.digest }]
-  for (const e of indexEntries(s, f)) ops.push({ type: 'del', sublevel: e.sublevel, key: e.key })
+  const ops = indexOps(s, f, 'del')
+  ops.unshift({ type: 'del', sublevel: s.messages, key: f.digest })
   return ops
 }
 

@@ -94,8 +94,12 @@ export function createStore (init: StoreInit): MessageStore {
           const key = rootKey(op.sublevel, op.key)
           if (op.type === 'put') batch.put(key, op.value)
           else batch.del(key)
+        } else if (op.sublevel === undefined) {
+          // A root key (putOps under the root prefixes, or a caller's own).
+          if (op.type === 'put') batch.put(op.key, op.value)
+          else batch.del(op.key)
         } else {
-          const options = op.sublevel === undefined ? {} : { sublevel: op.sublevel }
+          const options = { sublevel: op.sublevel }
           if (op.type === 'put') batch.put(op.key, op.value, options)
           else batch.del(op.key, options)
         }
@@ -273,7 +277,7 @@ export function createStore (init: StoreInit): MessageStore {
         checkEnvelope(env, options.digestChecked === true)
         checkPutMeta(meta)
         if (options.extra !== undefined && !Array.isArray(options.extra)) throw new C5Error('STORE_INVALID_ARGUMENT', 'extra must be an array of batch operations')
-        ops = putOps(s, env, encodeRecord(env.bytes, meta.received, meta.source))
+        ops = putOps(s, env, encodeRecord(env.bytes, meta.received, meta.source), viewSublevels)
         if (options.extra !== undefined) ops.push(...options.extra)
       } catch (err) {
         return Promise.reject(err)
