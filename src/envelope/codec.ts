@@ -119,11 +119,16 @@ export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimi
   tagged.set(DOMAIN_TAG, 0)
   tagged.set(bytes, DOMAIN_TAG.length)
   const own = tagged.subarray(DOMAIN_TAG.length)
-  // A caller that has just hashed these very bytes (ingest's duplicate check) passes the
-  // sha2-256 it computed; nothing else may be passed here.
-  const digest = known?.digestOfBytes?.length === 32 ? new Uint8Array(known.digestOfBytes) : envelopeDigest(own)
+  // A caller that has just hashed these very bytes (ingest's duplicate check) hands over the
+  // sha2-256 it computed (the envelope keeps that very array); nothing else may be passed.
+  const digest = known?.digestOfBytes?.length === 32 ? known.digestOfBytes : envelopeDigest(own)
   // u is ours (fromWire built it): completed in place rather than copied.
-  return Object.assign(u, { id: idFromDigest(digest), digest, bytes: own, signature: own.subarray(end) }) as Envelope
+  const env = u as Envelope
+  env.id = idFromDigest(digest)
+  env.digest = digest
+  env.bytes = own
+  env.signature = own.subarray(end)
+  return env
 }
 
 /**

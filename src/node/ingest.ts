@@ -79,7 +79,8 @@ export interface IngestService {
 
 const inlineVerifier: SignatureVerifier = { verify: verifySignature }
 const DUPLICATE: IngestResult = Object.freeze({ ok: false, code: 'INGEST_DUPLICATE', message: 'already stored' })
-const sha256 = (b: Uint8Array): Uint8Array => hash('sha256', b, 'buffer')
+/** A plain Uint8Array view of the hash (envelopes hold plain arrays, not Buffers). */
+const sha256 = (b: Uint8Array): Uint8Array => { const d = hash('sha256', b, 'buffer'); return new Uint8Array(d.buffer, d.byteOffset, d.byteLength) }
 
 export function createIngest (components: IngestComponents, options: IngestOptions = {}): IngestService {
   const { store, roster, clock } = components
@@ -186,7 +187,8 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     // Flooding delivers most messages more than once: a duplicate of a stored message, or
     // of one being stored, is answered from memory before any decoding (one sha2-256).
     const fits = bytes instanceof Uint8Array && bytes.length <= ROSTER_ENVELOPE_MAX_BYTES
-    const digest = !fits ? undefined : opts.digestOfBytes?.length === 32 ? opts.digestOfBytes : sha256(bytes)
+    // Ours from here on: the decoded envelope keeps this array (a caller's is copied).
+    const digest = !fits ? undefined : opts.digestOfBytes?.length === 32 ? new Uint8Array(opts.digestOfBytes) : sha256(bytes)
     if (digest !== undefined && holdsSafely(digest)) {
       counters.duplicates++
       counters.byCode.INGEST_DUPLICATE = (counters.byCode.INGEST_DUPLICATE ?? 0) + 1

@@ -122,8 +122,21 @@ export function indexRange (prefix: Uint8Array, since: number, until: number): {
  */
 export const RECORD_VERSION = 1
 
+/** Encoded sources: a node sees a few dozen ('local', 'peer:<key>', 'file:…'); bounded all the same. */
+const sourceCache = new Map<string, Uint8Array>()
+const SOURCE_CACHE_MAX = 1024
+
+function encodeSource (source: string): Uint8Array {
+  let src = sourceCache.get(source)
+  if (src === undefined) {
+    src = utf8.encode(source)
+    if (sourceCache.size < SOURCE_CACHE_MAX) sourceCache.set(source, src)
+  }
+  return src
+}
+
 export function encodeRecord (bytes: Uint8Array, received: number, source: string): Uint8Array {
-  const src = utf8.encode(source)
+  const src = encodeSource(source)
   if (src.length > SOURCE_MAX_BYTES) throw new C5Error('STORE_INVALID_ARGUMENT', `source longer than ${SOURCE_MAX_BYTES} bytes`)
   const out = new Uint8Array(1 + TIME_BYTES + 2 + src.length + bytes.length)
   out[0] = RECORD_VERSION

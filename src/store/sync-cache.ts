@@ -26,10 +26,20 @@ export class SyncCache {
   /** Last items() answer, valid while nothing changed and no entry crossed its expiry. */
   private memo: { items: SyncItem[], validFrom: number, validUntil: number } | undefined
 
+  /** The last digest asked about and its key: ingest asks about one digest 2-3 times in a row. */
+  private lastId: Uint8Array | undefined
+  private lastKey = ''
+
   get size (): number { return this.byId.size }
 
+  /** Digests are never modified in place, so one array always has one key. */
+  private keyOf (id: Uint8Array): string {
+    if (id !== this.lastId) { this.lastKey = bytesKey(id); this.lastId = id }
+    return this.lastKey
+  }
+
   /** Whether the store holds this digest (expired or not, until the sweeper removes it). */
-  has (id: Uint8Array): boolean { return this.byId.has(bytesKey(id)) }
+  has (id: Uint8Array): boolean { return this.byId.has(this.keyOf(id)) }
 
   /** Appends in order; used while loading idx-created, whose iteration order is sorted. */
   loadSorted (timestamp: number, id: Uint8Array, expires: number): void {
@@ -42,7 +52,7 @@ export class SyncCache {
 
   /** Returns false if it was already present (e.g. a concurrent duplicate put). */
   insert (timestamp: number, id: Uint8Array, expires: number): boolean {
-    const key = bytesKey(id)
+    const key = this.keyOf(id)
     if (this.byId.has(key)) return false
     const e = { timestamp, id, expires, removed: false }
     this.byId.set(key, e)
