@@ -31,6 +31,15 @@ function optIndex<T extends string> (field: string, table: readonly T[], v: unkn
   return present(v) ? indexIn(field, table, v) : null
 }
 
+/**
+ * checkText for one half of a pair, naming the field (`parameters[2].value`) only when the
+ * check fails: this runs for every pair of every message encoded or checked.
+ */
+function pairText (field: string, i: number, part: 'name' | 'value', v: unknown, maxBytes: number): string {
+  if (typeof v === 'string' && v.length * 3 <= maxBytes && v.charCodeAt(0) !== 0xfeff && (v as string & { isWellFormed: () => boolean }).isWellFormed()) return v
+  return checkText(`${field}[${i}].${part}`, v, maxBytes)
+}
+
 /** Name/value pairs as one flat array [n1, v1, n2, v2, …]; empty → null (omitted). */
 function encodePairs (field: string, v: unknown, max: number, limit: string, L: EnvelopeLimits): Wire | null {
   if (!present(v)) return null
@@ -40,7 +49,7 @@ function encodePairs (field: string, v: unknown, max: number, limit: string, L: 
   list.forEach((p, i) => {
     if (typeof p !== 'object' || p === null) badField(`${field}[${i}]`, 'must be {name, value}')
     const { name, value } = p as Parameter
-    out.push(checkText(`${field}[${i}].name`, name, L.maxStringBytes), checkText(`${field}[${i}].value`, value, L.maxStringBytes))
+    out.push(pairText(field, i, 'name', name, L.maxStringBytes), pairText(field, i, 'value', value, L.maxStringBytes))
   })
   return out
 }
@@ -134,21 +143,35 @@ function decodeArea (field: string, v: unknown): Area | undefined {
   return area
 }
 
+const CONTENT_FIELDS = ['msgType', 'category', 'event', 'urgency', 'severity', 'certainty', 'headline', 'description', 'instruction', 'area', 'parameters'] as const
+type ContentNames = Record<typeof CONTENT_FIELDS[number], string>
+/** `${field}.msgType` … built once per field prefix (in practice only 'content'). */
+const contentNames = new Map<string, ContentNames>()
+function namesOf (field: string): ContentNames {
+  let n = contentNames.get(field)
+  if (n === undefined) {
+    n = Object.fromEntries(CONTENT_FIELDS.map(f => [f, `${field}.${f}`])) as ContentNames
+    if (contentNames.size < 16) contentNames.set(field, n)
+  }
+  return n
+}
+
 export function encodeContent (c: unknown, L: EnvelopeLimits, field = 'content'): Wire {
   if (typeof c !== 'object' || c === null || Array.isArray(c)) badField(field, 'must be an object')
   const x = c as Content
+  const n = namesOf(field)
   return trimNulls([
-    indexIn(`${field}.msgType`, MSG_TYPES, x.msgType),
-    optIndex(`${field}.category`, CATEGORIES, x.category),
-    optText(`${field}.event`, x.event, L),
-    optIndex(`${field}.urgency`, URGENCIES, x.urgency),
-    optIndex(`${field}.severity`, SEVERITIES, x.severity),
-    optIndex(`${field}.certainty`, CERTAINTIES, x.certainty),
-    optText(`${field}.headline`, x.headline, L),
-    optText(`${field}.description`, x.description, L),
-    optText(`${field}.instruction`, x.instruction, L),
-    present(x.area) ? encodeArea(`${field}.area`, x.area, L) : null,
-    encodePairs(`${field}.parameters`, x.parameters, L.maxParameters, 'maxParameters', L)
+    indexIn(n.msgType, MSG_TYPES, x.msgType),
+    optIndex(n.category, CATEGORIES, x.category),
+    optText(n.event, x.event, L),
+    optIndex(n.urgency, URGENCIES, x.urgency),
+    optIndex(n.severity, SEVERITIES, x.severity),
+    optIndex(n.certainty, CERTAINTIES, x.certainty),
+    optText(n.headline, x.headline, L),
+    optText(n.description, x.description, L),
+    optText(n.instruction, x.instruction, L),
+    present(x.area) ? encodeArea(n.area, x.area, L) : null,
+    encodePairs(n.parameters, x.parameters, L.maxParameters, 'maxParameters', L)
   ])
 }
 
@@ -167,17 +190,18 @@ function slotText (v: unknown[], i: number, field: string, name: string): string
 
 export function decodeContent (v: unknown, field = 'content'): Content {
   if (!Array.isArray(v) || v.length < 1 || v.length > CONTENT_SLOTS) badField(field, `must be an array of 1..${CONTENT_SLOTS} elements`)
-  const c: Content = { msgType: fromIndex(`${field}.msgType`, MSG_TYPES, v[0]) }
-  if (slot(v, 1) !== null) c.category = fromIndex(`${field}.category`, CATEGORIES, v[1])
+  const n = namesOf(field)
+  const c: Content = { msgType: fromIndex(n.msgType, MSG_TYPES, v[0]) }
+  if (slot(v, 1) !== null) c.category = fromIndex(n.category, CATEGORIES, v[1])
   const event = slotText(v, 2, field, 'event'); if (event !== undefined) c.event = event
-  if (slot(v, 3) !== null) c.urgency = fromIndex(`${field}.urgency`, URGENCIES, v[3])
-  if (slot(v, 4) !== null) c.severity = fromIndex(`${field}.severity`, SEVERITIES, v[4])
-  if (slot(v, 5) !== null) c.certainty = fromIndex(`${field}.certainty`, CERTAINTIES, v[5])
+  if (slot(v, 3) !== null) c.urgency = fromIndex(n.urgency, URGENCIES, v[3])
+  if (slot(v, 4) !== null) c.severity = fromIndex(n.severity, SEVERITIES, v[4])
+  if (slot(v, 5) !== null) c.certainty = fromIndex(n.certainty, CERTAINTIES, v[5])
   const headline = slotText(v, 6, field, 'headline'); if (headline !== undefined) c.headline = headline
   const description = slotText(v, 7, field, 'description'); if (description !== undefined) c.description = description
   const instruction = slotText(v, 8, field, 'instruction'); if (instruction !== undefined) c.instruction = instruction
-  const area = decodeArea(`${field}.area`, slot(v, 9)); if (area !== undefined) c.area = area
-  const params = decodePairs(`${field}.parameters`, slot(v, 10)); if (params !== undefined) c.parameters = params
+  const area = decodeArea(n.area, slot(v, 9)); if (area !== undefined) c.area = area
+  const params = decodePairs(n.parameters, slot(v, 10)); if (params !== undefined) c.parameters = params
   return c
 }
 

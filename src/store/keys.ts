@@ -138,7 +138,11 @@ function encodeSource (source: string): Uint8Array {
 export function encodeRecord (bytes: Uint8Array, received: number, source: string): Uint8Array {
   const src = encodeSource(source)
   if (src.length > SOURCE_MAX_BYTES) throw new C5Error('STORE_INVALID_ARGUMENT', `source longer than ${SOURCE_MAX_BYTES} bytes`)
-  const out = new Uint8Array(1 + TIME_BYTES + 2 + src.length + bytes.length)
+  // From Node's shared pool (no allocation of its own, no zero fill: every byte is written):
+  // a record lives only until LevelDB has copied it into a batch.
+  const n = 1 + TIME_BYTES + 2 + src.length + bytes.length
+  const pooled = Buffer.allocUnsafe(n)
+  const out = new Uint8Array(pooled.buffer, pooled.byteOffset, n)
   out[0] = RECORD_VERSION
   writeTime(out, 1, received)
   out[9] = src.length >> 8

@@ -93,7 +93,10 @@ describe('canonical form (differential against re-encoding)', () => {
     // …also when composing, with a clear field error, long and short strings alike.
     const base = dagCbor.decode(dagCbor.encode(alertArray())) as unknown[]
     expect(tryDecode(wire(base))).not.toBeTypeOf('string')
-    expectCode(() => signEnvelope({ version: 1, kind: 'bulletin', author: new Uint8Array(8), org: 'MX-YUC', created: 1, expires: 2000, precedence: 'routine', scope: [], references: [], content: { msgType: 'Alert', headline: '\ufeff' + 'x'.repeat(80) } } as never, signer.privateKey), 'ENVELOPE_BAD_FIELD')
+    expect(expectCode(() => signEnvelope({ version: 1, kind: 'bulletin', author: new Uint8Array(8), org: 'MX-YUC', created: 1000, expires: 2000, precedence: 'routine', scope: [], references: [], content: { msgType: 'Alert', headline: '\ufeff' + 'x'.repeat(80) } } as never, signer.privateKey), 'ENVELOPE_BAD_FIELD').details?.field).toBe('content.headline')
+    // In a parameter, the error names the pair (built only when a check fails).
+    const params = { version: 1, kind: 'bulletin', author: new Uint8Array(8), org: 'MX-YUC', created: 1000, expires: 2000, precedence: 'routine', scope: [], references: [], content: { msgType: 'Alert', parameters: [{ name: 'placa', value: 'ABC' }, { name: 'color', value: '\ufeffgris' }] } }
+    expect(expectCode(() => signEnvelope(params as never, signer.privateKey), 'ENVELOPE_BAD_FIELD').details?.field).toBe('content.parameters[1].value')
     // A U+FEFF later in the text is an ordinary character.
     expect(tryDecode(wire(withSlot(7, [0, 3, 'Ro\ufeffbo', 0, 1, 0, 'Titular'])))).not.toBeTypeOf('string')
   })
