@@ -59,6 +59,25 @@ export interface ReconcileEngine extends Reconciler {
   info: () => ReconcileInfo
 }
 
+/**
+ * The table of the last set reconciled. A node reconciles the same store with every peer,
+ * every minute (RECONCILE_INTERVAL_MS): while the set is unchanged, the store hands out the
+ * very same id arrays (in the same order), so an identity check over the ids finds the
+ * table already built (~40 ms at 100,000 ids). Ids are never modified in place.
+ */
+let lastTable: ItemTable | undefined
+function tableFor (ids: Uint8Array[]): ItemTable {
+  const t = lastTable
+  if (t !== undefined && t.ids.length === ids.length) {
+    let same = true
+    for (let i = 0; i < ids.length; i++) if (t.ids[i] !== ids[i]) { same = false; break }
+    if (same) return t
+  }
+  const built = buildItemTable(ids)
+  lastTable = built
+  return built
+}
+
 type Step = ReconcileStep
 type Handlers = { [K in Message['type']]?: (m: Extract<Message, { type: K }>) => Step }
 
@@ -75,7 +94,7 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
   const maxListIds = Math.min(maxItems, Math.floor((maxMessageBytes - MESSAGE_OVERHEAD_MAX_BYTES) / ID_BYTES))
   const ids = idsOf(items)
   if (ids.length > maxItems) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'set larger than maxItems', { details: { size: ids.length, maxItems } })
-  const own: ItemTable = buildItemTable(ids)
+  const own: ItemTable = tableFor(ids)
   own.digest() // validates: no duplicate ids
   const limits = { maxSymbols, maxItems, maxMessageBytes }
 

@@ -51,6 +51,45 @@ export function digestConcat (concat: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(SET_DIGEST_DOMAIN).update(concat).digest().subarray(0, SET_DIGEST_BYTES))
 }
 
+/** `words` holds little-endian words: on a little-endian machine they are the id bytes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
+
+/** Row numbers take the low 22 bits of a packed sort key (2^22 = the default maxItems). */
+const ROW_BITS = 22
+const ROW_SPAN = 2 ** ROW_BITS
+
+/**
+ * Rows 0..n-1 ordered by the bytewise order of their ids. Why not one comparator sort: at
+ * 100,000 ids it took ~60 ms per reconciliation round. Instead each row becomes one number,
+ * the id's first 31 bits above the row (< 2^53), sorted natively (no comparator); only the
+ * rare runs that share those 31 bits are then ordered by the whole id.
+ */
+export function sortRowsById (ids: Uint8Array[]): Uint32Array {
+  const n = ids.length
+  const rows = new Uint32Array(n)
+  if (n >= ROW_SPAN) {
+    for (let r = 0; r < n; r++) rows[r] = r
+    return rows.sort((x, y) => compareIds(ids[x], ids[y]))
+  }
+  const packed = new Float64Array(n)
+  for (let r = 0; r < n; r++) {
+    const id = ids[r]
+    const top31 = ((id[0] << 23) | (id[1] << 15) | (id[2] << 7) | (id[3] >>> 1)) >>> 0
+    packed[r] = top31 * ROW_SPAN + r
+  }
+  packed.sort()
+  for (let i = 0; i < n; i++) rows[i] = packed[i] % ROW_SPAN
+  // Runs with equal leading 31 bits are in row order: put each in id order.
+  for (let i = 0; i < n;) {
+    const top = Math.floor(packed[i] / ROW_SPAN)
+    let j = i + 1
+    while (j < n && Math.floor(packed[j] / ROW_SPAN) === top) j++
+    if (j - i > 1) rows.subarray(i, j).sort((x, y) => compareIds(ids[x], ids[y]))
+    i = j
+  }
+  return rows
+}
+
 /** Validates ids (32 bytes, no duplicates) and builds the table. Throws SYNC_MALFORMED. */
 export function buildItemTable (ids: Uint8Array[]): ItemTable {
   const n = ids.length
@@ -72,9 +111,7 @@ export function buildItemTable (ids: Uint8Array[]): ItemTable {
     keys[r] = prefix48(id)
   }
   // Sorted rows double as the lookup index (binary search on the 48-bit prefix).
-  const rows = new Uint32Array(n)
-  for (let r = 0; r < n; r++) rows[r] = r
-  rows.sort((x, y) => keys[x] - keys[y] || compareIds(ids[x], ids[y]))
+  const rows = sortRowsById(ids)
   for (let i = 1; i < n; i++) {
     if (keys[rows[i - 1]] === keys[rows[i]] && compareIds(ids[rows[i - 1]], ids[rows[i]]) === 0) {
       throw new C5Error('SYNC_MALFORMED', 'duplicate id in a set', { details: { id: hex(ids[rows[i]]) } })
@@ -95,8 +132,19 @@ export function buildItemTable (ids: Uint8Array[]): ItemTable {
   let setDigest: Uint8Array | undefined
   const digest = (): Uint8Array => {
     if (setDigest === undefined) {
+      // The ids in bytewise order, copied word by word from `words` (a plain loop: a
+      // set() call per id cost more than the hashing).
       const concat = new Uint8Array(n * ID_BYTES)
-      for (let i = 0; i < n; i++) concat.set(ids[rows[i]], i * ID_BYTES)
+      if (LITTLE_ENDIAN) {
+        const out = new Uint32Array(concat.buffer)
+        for (let i = 0; i < n; i++) {
+          const from = rows[i] * 8
+          const to = i * 8
+          for (let k = 0; k < 8; k++) out[to + k] = words[from + k]
+        }
+      } else {
+        for (let i = 0; i < n; i++) concat.set(ids[rows[i]], i * ID_BYTES)
+      }
       setDigest = digestConcat(concat)
     }
     return setDigest
