@@ -55,4 +55,34 @@ describe('item table', () => {
     const third = runLocal(createReconciler(a), createReconciler(b))
     expect(hexSet([...third.initiator.have, ...third.responder.need])).toEqual(minus(a, b))
   })
+
+  it('rounds over one set with two peers, interleaved, share its encoder and both come out exact', () => {
+    const { a, b } = makeSets(91, 3_000, 120, 80, 'random')
+    const { b: c } = makeSets(92, 0, 0, 0, 'random')
+    const peer2 = [...a.slice(40), ...c, { timestamp: 1, id: idFor(9191, 1) }, { timestamp: 2, id: idFor(9191, 2) }]
+    // A small first batch forces several MOREs, so the shared encoder grows between steps.
+    const opts = { firstBatchPerDiff: 0.3 }
+    const talks = [
+      { engines: [createReconciler(a, opts), createReconciler(b, opts)], peer: b, turn: 1, msg: undefined as Uint8Array | undefined, have: [] as Uint8Array[], need: [] as Uint8Array[] },
+      { engines: [createReconciler(a, opts), createReconciler(peer2, opts)], peer: peer2, turn: 1, msg: undefined as Uint8Array | undefined, have: [] as Uint8Array[], need: [] as Uint8Array[] }
+    ]
+    for (const t of talks) t.msg = t.engines[0].initiate()
+    let steps = 0
+    while (talks.some(t => t.msg !== undefined)) {
+      for (const t of talks) {
+        if (t.msg === undefined) continue
+        const step = t.engines[t.turn].receive(t.msg)
+        // What A has that the peer lacks, and what A needs, from either side's report.
+        if (t.turn === 0) { t.have.push(...step.have); t.need.push(...step.need) } else { t.have.push(...step.need); t.need.push(...step.have) }
+        t.msg = step.reply
+        t.turn = 1 - t.turn
+        steps++
+      }
+    }
+    expect(steps).toBeGreaterThan(6)
+    for (const t of talks) {
+      expect(hexSet(t.have)).toEqual(minus(a, t.peer))
+      expect(hexSet(t.need)).toEqual(minus(t.peer, a))
+    }
+  })
 })

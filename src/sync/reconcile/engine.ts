@@ -78,6 +78,18 @@ function tableFor (ids: Uint8Array[]): ItemTable {
   return built
 }
 
+/**
+ * One encoder per table, shared by every round over it: the first m coded symbols are a
+ * function of the set alone, extend() only ever grows the prefix, and readers (symbolsUpTo,
+ * peel) copy what they use. So an unchanged set is encoded once, not once per peer per round.
+ */
+const encoders = new WeakMap<ItemTable, SymbolEncoder>()
+function encoderFor (table: ItemTable): SymbolEncoder {
+  let e = encoders.get(table)
+  if (e === undefined) { e = new SymbolEncoder(table); encoders.set(table, e) }
+  return e
+}
+
 type Step = ReconcileStep
 type Handlers = { [K in Message['type']]?: (m: Extract<Message, { type: K }>) => Step }
 
@@ -118,7 +130,7 @@ export function createReconciler (items: SyncItem[], options: ReconcilerOptions 
   const unexpected = (m: Message): C5Error =>
     new C5Error('SYNC_MALFORMED', `reconcile message ${m.type} unexpected in state ${state}`, { details: { reason: 'unexpected', type: m.type, state } })
 
-  const getEncoder = (): SymbolEncoder => (encoder ??= new SymbolEncoder(own))
+  const getEncoder = (): SymbolEncoder => (encoder ??= encoderFor(own))
 
   const sendList = (): Step => {
     if (own.size > maxListIds) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'our LIST would exceed maxMessageBytes', { details: { size: own.size, maxListIds } })

@@ -52,7 +52,7 @@ export function digestConcat (concat: Uint8Array): Uint8Array {
 }
 
 /** `words` holds little-endian words: on a little-endian machine they are the id bytes. */
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
+export const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 
 /** Row numbers take the low 22 bits of a packed sort key (2^22 = the default maxItems). */
 const ROW_BITS = 22
