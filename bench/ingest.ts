@@ -3,7 +3,8 @@
  * baseline) against the full ingest rate — decode + verify + roster authority + batched
  * LevelDB writes — of 300-byte alerts, measured in the same run. ratio = ingest / verify,
  * the median of BENCH_ROUNDS (3) rounds that each measure both. Also ingest with
- * verification on worker threads (`ingest_workers_per_s`, ratio_workers).
+ * verification on worker threads (`ingest_workers_per_s`, ratio_workers; BENCH_POOL_THREADS
+ * overrides the pool's default of one worker per core but one).
  */
 import { join } from 'node:path'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -49,7 +50,7 @@ let lastPoolStats: ReturnType<VerifyPool['stats']> | undefined
 
 async function ingestRate (alerts: Envelope[], world: ReturnType<typeof createTestWorld>, now: number, workers: boolean): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'c5mesh-bench-'))
-  const pool = workers ? createVerifyPool() : undefined
+  const pool = workers ? createVerifyPool(process.env.BENCH_POOL_THREADS !== undefined ? { threads: Number(process.env.BENCH_POOL_THREADS) } : {}) : undefined
   const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors, clock: { now: () => now }, ...(pool === undefined ? {} : { verifier: pool }) })
   try {
     await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
