@@ -31,7 +31,11 @@ function fail (code: ErrorCode, message: string, offset: number, extra: Record<s
   throw new C5Error(code, message, { details: { field: 'signedPart', offset, ...extra } })
 }
 
-const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string
+type Slice = (this: Uint8Array, start: number, end: number) => string
+// Buffer.prototype.utf8Slice decodes straight from any Uint8Array (no Buffer view per text);
+// it is not in Node's documentation, so a documented path stands in should it go away.
+const utf8Slice: Slice = (Buffer.prototype as { utf8Slice?: Slice }).utf8Slice ??
+  function (this: Uint8Array, start: number, end: number): string { return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('utf8', start, end) }
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 
 /**
