@@ -16,6 +16,7 @@ import { createHost, handleLinks, openLink, closeDisallowedConnections, type C5H
 import type { Link } from '../links/types.js'
 import { createSyncSession } from '../sync/session.js'
 import type { SyncSession, SyncSessionOptions, SyncStats } from '../sync/session-types.js'
+import type { FrameType } from '../sync/frames.js'
 import type { NodeCore } from './core.js'
 import { syncComponentsFor } from './sync-components.js'
 
@@ -54,8 +55,18 @@ export interface PeerView {
   addrs: string[]
   lastConnected?: number
   failures?: number
-  sync?: Pick<SyncStats, 'messagesSent' | 'messagesReceived' | 'messagesRejected' | 'roundsCompleted' | 'penalty'>
+  sync?: Pick<SyncStats, 'messagesSent' | 'messagesReceived' | 'messagesRejected' | 'roundsCompleted' | 'penalty'> & {
+    /**
+     * Frames of each type sent and received on this session: how lazy push is doing
+     * (msg against ihave/want, prune/graft) and how much reconciliation costs (recon).
+     */
+    framesSent: Record<FrameType, number>
+    framesReceived: Record<FrameType, number>
+  }
 }
+
+const frameCounts = (c: SyncStats['sent']): Record<FrameType, number> =>
+  Object.fromEntries(Object.entries(c).map(([type, v]) => [type, v.frames])) as Record<FrameType, number>
 
 export interface MeshEvents {
   session: [{ peerId: string, event: 'open' | 'end', reason?: string }]
@@ -268,7 +279,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
           addrs: rec?.addrs ?? [],
           ...(rec?.lastConnected === undefined ? {} : { lastConnected: rec.lastConnected }),
           ...(backoff.get(id) === undefined ? {} : { failures: backoff.get(id)!.failures }),
-          ...(stats === undefined ? {} : { sync: { messagesSent: stats.messagesSent, messagesReceived: stats.messagesReceived, messagesRejected: stats.messagesRejected, roundsCompleted: stats.roundsCompleted, penalty: stats.penalty } })
+          ...(stats === undefined ? {} : { sync: { messagesSent: stats.messagesSent, messagesReceived: stats.messagesReceived, messagesRejected: stats.messagesRejected, roundsCompleted: stats.roundsCompleted, penalty: stats.penalty, framesSent: frameCounts(stats.sent), framesReceived: frameCounts(stats.received) } })
         })
       }
       return [...out.values()]

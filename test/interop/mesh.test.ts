@@ -43,6 +43,12 @@ describe('mesh over libp2p', () => {
     await waitForIds(c, [env.digest])
     expect(a.mesh.host.getConnections(c.mesh.host.peerId)).toHaveLength(0)
     expect(await inboxIds(c)).toEqual([env.id])
+    // The peers view counts frames per type: B pushed the alert to C, C received it from B.
+    const bSeesC = (await b.mesh.peers()).find(p => p.peerId === c.mesh.host.peerId.toString())
+    const cSeesB = (await c.mesh.peers()).find(p => p.peerId === b.mesh.host.peerId.toString())
+    expect(bSeesC?.sync?.framesSent.msg).toBeGreaterThanOrEqual(1)
+    expect(cSeesB?.sync?.framesReceived.msg).toBe(bSeesC?.sync?.framesSent.msg)
+    expect(cSeesB?.sync?.framesReceived.hello).toBe(1)
   })
 
   it('partition and heal: messages published on both sides while cut reach every node exactly once', async () => {
