@@ -8,12 +8,13 @@ import { unsignedArb } from './arbitraries.js'
 const signer = keyPairFromSeed(new Uint8Array(32).fill(6))
 
 /** Decode must return or throw a C5Error — never a TypeError, RangeError or the like. */
-function decodesOrC5Error (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>): void {
+function decodesOrC5Error (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>, codes?: Set<string>): void {
   try {
     decodeEnvelope(bytes, limits)
   } catch (e) {
     if (!isC5Error(e)) throw e
     expect(e.code.startsWith('ENVELOPE_')).toBe(true)
+    codes?.add(e.code)
   }
 }
 
@@ -38,13 +39,21 @@ function mutate (bytes: Uint8Array, muts: Array<{ op: string, at: number, value:
 
 describe('decode never crashes', () => {
   it('on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => { decodesOrC5Error(bytes) }), { numRuns: 2000 })
+    // Mostly longer than a signature (65+ bytes), so they reach the CBOR walk: fast-check's
+    // default sizes would make nearly all of them ENVELOPE_TOO_SHORT.
+    const bytes = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 65, maxLength: 600 }), fc.uint8Array({ minLength: 65, maxLength: 600 }))
+    const codes = new Set<string>()
+    fc.assert(fc.property(bytes, (b) => { decodesOrC5Error(b, undefined, codes) }), { numRuns: 2000 })
+    expect(codes.has('ENVELOPE_MALFORMED')).toBe(true)
   })
 
   it('on random bytes behind a plausible header', () => {
     // 0x88..0x8a + version 1: gets past the first checks into the schema.
-    const head = fc.tuple(fc.integer({ min: 0x88, max: 0x8a }), fc.uint8Array({ maxLength: 300 }))
-    fc.assert(fc.property(head, ([h, rest]) => { decodesOrC5Error(Uint8Array.from([h, 1, ...rest])) }), { numRuns: 2000 })
+    const head = fc.tuple(fc.integer({ min: 0x88, max: 0x8a }), fc.uint8Array({ minLength: 70, maxLength: 300 }))
+    const codes = new Set<string>()
+    fc.assert(fc.property(head, ([h, rest]) => { decodesOrC5Error(Uint8Array.from([h, 1, ...rest]), undefined, codes) }), { numRuns: 2000 })
+    // The schema was reached, not only the size and CBOR checks.
+    expect(codes.has('ENVELOPE_BAD_FIELD')).toBe(true)
   })
 
   it('on mutated valid envelopes', () => {
