@@ -9,5 +9,6 @@ export function httpStatusOf (code: ErrorCode | string): number {
   if (code.startsWith('ENVELOPE_')) return 422
   if (code.startsWith('ROSTER_')) return 403
   if (code === 'STORE_LOCKED' || code === 'NODE_LOCKED') return 423
+  if (code === 'STORE_WRITE_FAILED') return 503
   return 500
 }

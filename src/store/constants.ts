@@ -22,6 +22,9 @@ export const QUERY_LIMIT_MAX = 10_000
  */
 export const GROUP_COMMIT_WINDOW_MS = 0
 
+/** After a failed write, the store tries to reopen LevelDB at most this often (on a write). */
+export const WRITE_FAULT_RETRY_MS = 5_000
+
 /**
  * A group starts writing as soon as this many writes are waiting, without waiting for the
  * window. Why: everything a busy node ingests in one turn of the event loop would otherwise

@@ -8,7 +8,7 @@ import { C5Error } from '../errors.js'
 import { decodeEnvelope } from '../envelope/codec.js'
 import type { Envelope } from '../envelope/types.js'
 import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
-import { GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
+import { GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
 import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
 import { bytesKey } from '../util/bytes-key.js'
@@ -70,18 +70,44 @@ export function createStore (init: StoreInit): MessageStore {
    */
   let sweptUpTo = 0
   const unexpiredTombstones = new Map<string, number>()
-  const counters = { syncWrites: 0, syncPuts: 0, writes: 0, corruptSkipped: 0, swept: 0, tombstonesDropped: 0 }
+  const counters = { syncWrites: 0, syncPuts: 0, writes: 0, corruptSkipped: 0, swept: 0, tombstonesDropped: 0, writeFaults: 0, writeFaultsCleared: 0 }
 
   const guard = (): void => {
     if (state === 'closed') throw new C5Error('STORE_CLOSED', 'store is closed')
     if (state !== 'open') throw new C5Error('STORE_CLOSED', 'store is not open yet')
   }
   /**
+   * A failed LevelDB write (full disk, I/O error) can leave a torn record at the end of its
+   * log, and LevelDB goes on appending after it: on a full tmpfs, writes acknowledged after
+   * the failure were missing once the store was reopened, synced ones too. So after one,
+   * nothing more goes to that log. Every write fails with STORE_WRITE_FAILED until LevelDB
+   * has been reopened (its recovery stops at the torn record: only the failed batch is lost,
+   * and it was never acknowledged). The next write after WRITE_FAULT_RETRY_MS tries that.
+   */
+  let writeFault: { cause: unknown, at: number, since: number } | undefined
+  const writeFailed = (cause: unknown): C5Error => new C5Error('STORE_WRITE_FAILED',
+    `the store could not write (${(cause as Error)?.message ?? String(cause)}); writes resume by themselves once it can (free disk space, check the disk)`, { cause })
+  async function reopenAfterFault (fault: { cause: unknown, at: number, since: number }): Promise<void> {
+    if (clock.now() - fault.at < WRITE_FAULT_RETRY_MS) throw writeFailed(fault.cause)
+    try {
+      await db.close()
+      await db.open()
+    } catch (err) {
+      writeFault = { cause: err, at: clock.now(), since: fault.since }
+      throw writeFailed(err)
+    }
+    writeFault = undefined
+    counters.writeFaultsCleared++
+  }
+
+  /**
    * One atomic LevelDB batch. Written through a chained batch: abstract-level's array form
    * copies the batch options into every operation, which measured 4-5x slower per entry
    * here (bench/ingest) than a chained batch carrying `sync` once at write().
    */
   const write = async (ops: BatchOp[], sync: boolean): Promise<void> => {
+    // Writes are serialised by the group commit, so no other write runs during a reopen.
+    if (writeFault !== undefined) await reopenAfterFault(writeFault)
     const batch = db.batch()
     try {
       for (const op of ops) {
@@ -108,7 +134,14 @@ export function createStore (init: StoreInit): MessageStore {
       await batch.close()
       throw err
     }
-    await batch.write(sync ? { sync: true } : {})
+    try {
+      await batch.write(sync ? { sync: true } : {})
+    } catch (err) {
+      const at = clock.now()
+      writeFault = { cause: err, at, since: at }
+      counters.writeFaults++
+      throw writeFailed(err)
+    }
   }
   const group = new GroupCommit({
     write,
@@ -304,7 +337,8 @@ export function createStore (init: StoreInit): MessageStore {
     count () { guard(); return cache.size },
 
     stats (): StoreStats {
-      return { messages: cache.size, ...counters }
+      const fault = writeFault === undefined ? {} : { writeFault: { since: writeFault.since, reason: (writeFault.cause as Error)?.message ?? String(writeFault.cause) } }
+      return { messages: cache.size, ...counters, ...fault }
     },
 
     async sweep (now = clock.now()) {

@@ -67,6 +67,11 @@ export interface StoreStats {
   /** Totals of all sweeps since open. */
   swept: number
   tombstonesDropped: number
+  /** Failed LevelDB writes since open, and reopens that cleared them. */
+  writeFaults: number
+  writeFaultsCleared: number
+  /** While writes are failing: since when (ms) and why. */
+  writeFault?: { since: number, reason: string }
 }
 
 export interface SweepResult { expired: number, tombstonesDropped: number }

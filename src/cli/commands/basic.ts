@@ -187,6 +187,8 @@ export function registerBasic (program: Command, get: Ctx): void {
           `org        ${s.org ?? '?'}`,
           `roster     version ${s.rosterVersion}`,
           `messages   ${s.messages}`,
+          // The one line an operator must not miss: the node is not storing anything.
+          ...(s.store.writeFault === undefined ? [] : [`STORE      WRITES FAILING since ${new Date(s.store.writeFault.since).toISOString()}: ${s.store.writeFault.reason}`]),
           `ingest     ${s.ingest.accepted} accepted, ${s.ingest.duplicates} duplicates, ${s.ingest.rejected} rejected`,
           ...(Array.isArray(s.peers) ? [`peers      ${(s.peers as unknown[]).length} connected`] : []),
           ...Object.entries(s.ingest.byCode).map(([c, n]) => `  ${c}: ${n}`)

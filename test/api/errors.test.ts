@@ -1,0 +1,19 @@
+/** HTTP statuses of error codes (docs/protocol/node.md): clients decide to retry on them. */
+import { describe, expect, it } from 'vitest'
+import { httpStatusOf } from '../../src/api/errors.js'
+
+describe('httpStatusOf', () => {
+  it('maps each class of error to the status a client acts on', () => {
+    expect(httpStatusOf('INGEST_DUPLICATE')).toBe(409)
+    expect(httpStatusOf('INGEST_TOMBSTONED')).toBe(409)
+    expect(httpStatusOf('NODE_NOT_FOUND')).toBe(404)
+    expect(httpStatusOf('API_BAD_REQUEST')).toBe(400)
+    expect(httpStatusOf('ENVELOPE_TOO_LARGE')).toBe(413)
+    expect(httpStatusOf('ENVELOPE_BAD_FIELD')).toBe(422)
+    expect(httpStatusOf('ROSTER_KEY_REVOKED')).toBe(403)
+    expect(httpStatusOf('STORE_LOCKED')).toBe(423)
+    // A full disk: the node is fine otherwise and recovers by itself, so "retry later".
+    expect(httpStatusOf('STORE_WRITE_FAILED')).toBe(503)
+    expect(httpStatusOf('INGEST_INTERNAL')).toBe(500)
+  })
+})
