@@ -21,7 +21,8 @@ const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED'])
  * Rejections that an honest peer can cause: a message that expired in transit, our own
  * failure, an older roster, a key revoked by a revocation envelope that has not reached the
  * peer yet (revocations do not change the roster version, so the rule below cannot tell).
- * They cost no score. Every other code costs PENALTY_PER_REJECT.
+ * They cost no score, and neither does any STORE_* code (our store's trouble: a full disk
+ * must not get every peer banned). Every other code costs PENALTY_PER_REJECT.
  */
 const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'ROSTER_KEY_REVOKED', 'STORE_CLOSED'])
 
@@ -31,7 +32,7 @@ const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'IN
  * (a member removed or revoked in ours, or messages in flight before our ROSTER reached it).
  */
 function isFault (ctx: Ctx, code: string, frame: 'msg' | 'roster'): boolean {
-  if (BLAMELESS_CODES.has(code)) return false
+  if (BLAMELESS_CODES.has(code) || code.startsWith('STORE_')) return false
   // A ROSTER frame the peer chose to send us must be one it verified itself.
   if (code.startsWith('ROSTER_') && frame === 'msg') return ctx.peerClaimedRoster === ctx.components.roster().version
   return true

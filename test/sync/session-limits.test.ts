@@ -46,6 +46,24 @@ describe('sync session limits and failures', () => {
     expect(t.node.rejected.every(r => r.source === 'peer:memory:b')).toBe(true)
   })
 
+  it('our own store failing (a full disk) costs the peer nothing: no ban, and its messages go through once the store writes again', async () => {
+    const alice = author()
+    const t = honestWithRaw({ banThreshold: 2 }, [alice])
+    const ingest = t.node.components.ingest
+    t.node.components.ingest = async () => ({ ok: false, code: 'STORE_WRITE_FAILED', message: 'the store could not write (No space left on device)' })
+    t.session.start()
+    await t.peer.send(helloFrame())
+    for (let i = 0; i < 4; i++) await t.peer.send({ type: 'msg', envelope: alert(alice, { now: T0, headline: `full ${i}` }).bytes })
+    await until(() => t.session.stats().messagesRejected === 4)
+    expect(t.session.stats().penalty).toBe(0)
+    t.node.components.ingest = ingest
+    await t.peer.send({ type: 'msg', envelope: alert(alice, { now: T0, headline: 'room again' }).bytes })
+    await until(() => t.node.store.size === 1)
+    expect(t.events.some(e => e.type === 'banned')).toBe(false)
+    t.session.stop()
+    expect(await t.session.done).toMatchObject({ reason: 'stopped' })
+  })
+
   it('authority rejections cost nothing when rosters differ; tampered messages always cost', async () => {
     const alice = author(); const mallory = author('MX-XXX')
     const t = honestWithRaw({ banThreshold: 3 }, [alice])
