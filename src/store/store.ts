@@ -38,8 +38,10 @@ export function createStore (init: StoreInit): MessageStore {
   const decode = init.decode ?? ((bytes: Uint8Array) => decodeEnvelope(bytes))
   const graceMs = init.options?.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS
   const windowMs = init.options?.groupCommitWindowMs ?? GROUP_COMMIT_WINDOW_MS
+  const faultRetryMs = init.options?.writeFaultRetryMs ?? WRITE_FAULT_RETRY_MS
   if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'tombstoneGraceMs must be a non-negative integer')
   if (!Number.isSafeInteger(windowMs) || windowMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'groupCommitWindowMs must be a non-negative integer')
+  if (!Number.isSafeInteger(faultRetryMs) || faultRetryMs < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'writeFaultRetryMs must be a non-negative integer')
 
   // Created in open(): abstract-level opens a database as soon as it is constructed.
   let db!: RootDb
@@ -83,17 +85,36 @@ export function createStore (init: StoreInit): MessageStore {
    * nothing more goes to that log. Every write fails with STORE_WRITE_FAILED until LevelDB
    * has been reopened (its recovery stops at the torn record: only the failed batch is lost,
    * and it was never acknowledged). The next write after WRITE_FAULT_RETRY_MS tries that.
+   * A reopen that fails (the disk still full) leaves LevelDB closed, reads included: then a
+   * timer tries again, so that an idle node recovers too once there is room.
    */
   let writeFault: { cause: unknown, at: number, since: number } | undefined
   const writeFailed = (cause: unknown): C5Error => new C5Error('STORE_WRITE_FAILED',
     `the store could not write (${(cause as Error)?.message ?? String(cause)}); writes resume by themselves once it can (free disk space, check the disk)`, { cause })
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  /** Set by the retry timer: its wait is the wait (the store's clock may be a test's). */
+  let retryDue = false
   async function reopenAfterFault (fault: { cause: unknown, at: number, since: number }): Promise<void> {
-    if (clock.now() - fault.at < WRITE_FAULT_RETRY_MS) throw writeFailed(fault.cause)
+    if (!retryDue && clock.now() - fault.at < faultRetryMs) throw writeFailed(fault.cause)
+    retryDue = false
     try {
       await db.close()
       await db.open()
+      // Sublevels close with their parent but do not reopen with it.
+      for (const sub of Object.values(s)) await sub.open()
     } catch (err) {
       writeFault = { cause: err, at: clock.now(), since: fault.since }
+      if (retryTimer === undefined) {
+        // An empty write goes through the group commit (so it is serialised with the others)
+        // and into write(), which reopens.
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined
+          if (state !== 'open' || writeFault === undefined) return
+          retryDue = true
+          group.submit([], false).catch(() => {})
+        }, faultRetryMs)
+        retryTimer.unref()
+      }
       throw writeFailed(err)
     }
     writeFault = undefined
@@ -269,6 +290,7 @@ export function createStore (init: StoreInit): MessageStore {
       if (state === 'opening') await opening?.catch(() => {})
       const wasOpen = state === 'open'
       state = 'closed'
+      clearTimeout(retryTimer)
       if (!wasOpen) return
       await sweeping?.catch(() => {}) // stops after its current batch
       await group.drain()

@@ -145,6 +145,8 @@ export interface StoreInit {
   options?: {
     tombstoneGraceMs?: number
     groupCommitWindowMs?: number
+    /** How long after a failed write (or reopen) the store tries again (default WRITE_FAULT_RETRY_MS). */
+    writeFaultRetryMs?: number
   }
   /** Decodes stored envelope bytes; defaults to the envelope codec's decodeEnvelope. */
   decode?: (bytes: Uint8Array) => Envelope

@@ -3,8 +3,9 @@
  * LevelDB goes on appending after it: without the store's write-fault handling, writes
  * acknowledged after the failure (synced ones too) were missing once the store reopened.
  * Here the store runs on a real tmpfs of 3 MiB (needs root, as CI runs), filled until a
- * write fails; it must then refuse writes until it could reopen LevelDB, resume by itself
- * once there is room, and after a restart hold every message it ever acknowledged.
+ * write fails. It must refuse writes until it could reopen LevelDB, recover by itself once
+ * there is room (also when idle, after a reopen that failed), serve reads again from the
+ * same instance, and after a restart hold every message it ever acknowledged.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -12,15 +13,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createStore, type MessageStore } from '../../src/store/index.js'
-import { WRITE_FAULT_RETRY_MS } from '../../src/store/constants.js'
 import { isC5Error } from '../../src/errors.js'
 import { makeEnvelope, T0_MS } from './helpers.js'
 
 const FS_BYTES = 3 * 1024 * 1024
 const FILLER_BYTES = 2 * 1024 * 1024
+const RETRY_MS = 50
+
+/** Polls `check` until true (the store's retry timer is real time), failing after `ms`. */
+async function eventually (check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time')
+    await new Promise(resolve => setTimeout(resolve, RETRY_MS))
+  }
+}
 
 describe('store on a full disk', () => {
-  it('refuses writes after a failed one until LevelDB is reopened, resumes by itself, and loses nothing it acknowledged', async () => {
+  it('refuses writes after a failed one until LevelDB is reopened, recovers by itself, and loses nothing it acknowledged', async () => {
     if (process.getuid?.() !== 0) throw new Error('this test mounts a tmpfs: run it as root (CI does)')
     const mnt = await mkdtemp(join(tmpdir(), 'c5mesh-fullfs-'))
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${FS_BYTES}`, 'tmpfs', mnt])
@@ -30,8 +40,12 @@ describe('store on a full disk', () => {
       await writeFile(filler, Buffer.alloc(FILLER_BYTES))
       let now = T0_MS
       const path = join(mnt, 'db')
-      store = createStore({ path, clock: { now: () => now } })
-      await store.open()
+      const open = async (): Promise<MessageStore> => {
+        const s = createStore({ path, clock: { now: () => now }, options: { writeFaultRetryMs: RETRY_MS } })
+        await s.open()
+        return s
+      }
+      store = await open()
       const acknowledged: Uint8Array[] = []
       let seq = 0
       const put = async (): Promise<string> => {
@@ -51,22 +65,27 @@ describe('store on a full disk', () => {
       expect(result).toBe('STORE_WRITE_FAILED')
       expect(acknowledged.length).toBeGreaterThan(100)
       expect(store.stats()).toMatchObject({ writeFaults: 1, writeFault: { since: now } })
-      // Room again, but the torn log must not be written to: refused until the retry time.
-      await rm(filler)
+      // At once: refused without touching the torn log.
       expect(await put()).toBe('STORE_WRITE_FAILED')
-      now += WRITE_FAULT_RETRY_MS
-      // The next write reopens LevelDB and goes through; so do the following ones.
-      for (let i = 0; i < 20; i++) expect(await put()).toBe('ok')
-      expect(store.stats().writeFault).toBeUndefined()
+      // After the wait, with the disk still full: the reopen fails, still refused.
+      now += RETRY_MS
+      expect(await put()).toBe('STORE_WRITE_FAILED')
+      expect(store.stats().writeFault).toBeDefined()
+      // Room again, and no write comes: the store's own timer reopens LevelDB.
+      await rm(filler)
+      await eventually(() => store!.stats().writeFault === undefined)
       expect(store.stats().writeFaultsCleared).toBe(1)
-      // A restart finds every acknowledged message, readable.
+      // Reads and writes work again on the same instance.
+      expect(await store.status(acknowledged[0])).toBe('stored')
+      for (let i = 0; i < 20; i++) expect(await put()).toBe('ok')
+      const last = acknowledged[acknowledged.length - 1]
+      expect((await store.get(last))?.envelope.digest).toEqual(last)
+      expect((await store.query({ limit: 10_000 })).length).toBe(acknowledged.length)
+      // A restart finds every acknowledged message, and nothing else.
       await store.close()
-      store = createStore({ path, clock: { now: () => now } })
-      await store.open()
+      store = await open()
       for (const d of acknowledged) expect(await store.status(d)).toBe('stored')
       expect(store.count()).toBe(acknowledged.length)
-      expect((await store.get(acknowledged[acknowledged.length - 1]))?.envelope.digest).toEqual(acknowledged[acknowledged.length - 1])
-      await store.close()
     } finally {
       // Closed first, and unmounted lazily if still busy: a failing run must show its own
       // assertion and leave no mount behind.
