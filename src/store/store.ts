@@ -25,11 +25,18 @@ const MAX_DIGEST = new Uint8Array(32).fill(0xff)
 /** Meta name of the schema version record (a JSON number). */
 export const SCHEMA_META_NAME = '_schema'
 
+/** The innermost message of an error chain: LevelDB's own reason ("IO error: … No space left on device"). */
+function rootReason (err: unknown): string {
+  let e = err as { message?: string, cause?: unknown } | undefined
+  for (let depth = 0; e?.cause !== undefined && depth < 8; depth++) e = e.cause as typeof e
+  return e?.message ?? String(err)
+}
+
 function mapOpenError (err: unknown, path: string): C5Error {
   const codes = [(err as { code?: string })?.code, (err as { cause?: { code?: string } })?.cause?.code]
   if (codes.includes('LEVEL_LOCKED')) return new C5Error('STORE_LOCKED', `store ${path} is in use by another process`, { cause: err })
-  if (codes.includes('LEVEL_CORRUPTION')) return new C5Error('STORE_CORRUPT', `store ${path} is corrupt`, { cause: err })
-  return new C5Error('STORE_OPEN_FAILED', `store ${path} could not be opened`, { cause: err })
+  if (codes.includes('LEVEL_CORRUPTION')) return new C5Error('STORE_CORRUPT', `store ${path} is corrupt (${rootReason(err)})`, { cause: err })
+  return new C5Error('STORE_OPEN_FAILED', `store ${path} could not be opened (${rootReason(err)})`, { cause: err })
 }
 
 export function createStore (init: StoreInit): MessageStore {
@@ -90,7 +97,7 @@ export function createStore (init: StoreInit): MessageStore {
    */
   let writeFault: { cause: unknown, at: number, since: number } | undefined
   const writeFailed = (cause: unknown): C5Error => new C5Error('STORE_WRITE_FAILED',
-    `the store could not write (${(cause as Error)?.message ?? String(cause)}); writes resume by themselves once it can (free disk space, check the disk)`, { cause })
+    `the store could not write (${rootReason(cause)}); writes resume by themselves once it can (free disk space, check the disk)`, { cause })
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   /** Set by the retry timer: its wait is the wait (the store's clock may be a test's). */
   let retryDue = false
@@ -359,7 +366,7 @@ export function createStore (init: StoreInit): MessageStore {
     count () { guard(); return cache.size },
 
     stats (): StoreStats {
-      const fault = writeFault === undefined ? {} : { writeFault: { since: writeFault.since, reason: (writeFault.cause as Error)?.message ?? String(writeFault.cause) } }
+      const fault = writeFault === undefined ? {} : { writeFault: { since: writeFault.since, reason: rootReason(writeFault.cause) } }
       return { messages: cache.size, ...counters, ...fault }
     },
 

@@ -5,12 +5,12 @@ import { batchOpsForMeta, createStore, STORE_SCHEMA_VERSION } from '../../src/st
 import type { MessageStore } from '../../src/store/index.js'
 import { HOUR_MS, hex, keyPair, makeEnvelope, T0_MS, tempDir } from './helpers.js'
 
-async function expectCode (p: Promise<unknown> | (() => unknown), code: string): Promise<void> {
+async function expectCode (p: Promise<unknown> | (() => unknown), code: string): Promise<Error> {
   try {
     await (typeof p === 'function' ? p() : p)
   } catch (err) {
     expect(isC5Error(err) ? err.code : err).toBe(code)
-    return
+    return err as Error
   }
   throw new Error(`expected ${code}, nothing thrown`)
 }
@@ -93,7 +93,9 @@ describe('store', () => {
     const { writeFile } = await import('node:fs/promises')
     const file = `${dir.path}-file`
     await writeFile(file, 'not a directory')
-    await expectCode(createStore({ path: file }).open(), 'STORE_OPEN_FAILED')
+    const err = await expectCode(createStore({ path: file }).open(), 'STORE_OPEN_FAILED')
+    // The message carries LevelDB's own reason, for the operator reading one line.
+    expect(err.message).toMatch(/could not be opened \(EEXIST: file already exists/)
     const { rm } = await import('node:fs/promises')
     await rm(file)
   })
