@@ -86,6 +86,18 @@ export function createStore (init: StoreInit): MessageStore {
     if (state !== 'open') throw new C5Error('STORE_CLOSED', 'store is not open yet')
   }
   /**
+   * guard() for calls that read LevelDB. While a reopen after a failed write has it closed
+   * (see writeFault), say so rather than LevelDB's bare "Database is not open". Calls served
+   * from memory (holds, peekStatus, count, syncItems) and writes (which go to the group
+   * commit, where the reopen happens) use guard().
+   */
+  const guardDb = (): void => {
+    guard()
+    if (writeFault !== undefined && db.status !== 'open') {
+      throw new C5Error('STORE_WRITE_FAILED', `the store is being reopened after a failed write (${rootReason(writeFault.cause)}); it recovers by itself once it can (free disk space, check the disk)`)
+    }
+  }
+  /**
    * A failed LevelDB write (full disk, I/O error) can leave a torn record at the end of its
    * log, and LevelDB goes on appending after it: on a full tmpfs, writes acknowledged after
    * the failure were missing once the store was reopened, synced ones too. So after one,
@@ -307,6 +319,7 @@ export function createStore (init: StoreInit): MessageStore {
     async status (digest, hint): Promise<MessageStatus> {
       const known = store.peekStatus(digest, hint?.expires)
       if (known !== 'unknown') return known
+      guardDb()
       // A read; look-ups made in the same tick share one getMany.
       return (await tombstoneLookups.has(digest)) ? 'tombstone' : undefined
     },
@@ -348,12 +361,12 @@ export function createStore (init: StoreInit): MessageStore {
     },
 
     async get (idOrDigest) {
-      guard()
+      guardDb()
       return load(toDigest(idOrDigest))
     },
 
     async query (options) {
-      guard()
+      guardDb()
       return runQuery({ sublevels: s, load: loadOrSkip }, options)
     },
 
@@ -371,7 +384,7 @@ export function createStore (init: StoreInit): MessageStore {
     },
 
     async sweep (now = clock.now()) {
-      guard()
+      guardDb()
       if (!Number.isSafeInteger(now) || now < 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be a non-negative integer (ms)')
       // One sweep at a time: a second caller shares the running one.
       if (sweeping !== undefined) return sweeping
@@ -385,7 +398,7 @@ export function createStore (init: StoreInit): MessageStore {
     },
 
     async discard (digests) {
-      guard()
+      guardDb()
       if (!Array.isArray(digests)) throw new C5Error('STORE_INVALID_ARGUMENT', 'discard takes a list of digests')
       const found: Uint8Array[] = []
       const ops: BatchOp[] = []
@@ -404,8 +417,8 @@ export function createStore (init: StoreInit): MessageStore {
       return found.length
     },
 
-    peers: createPeerBook(() => s, guard, () => { counters.corruptSkipped++ }, writeMaybeSync),
-    meta: createMetaBook(() => s, guard, writeMaybeSync)
+    peers: createPeerBook(() => s, guardDb, () => { counters.corruptSkipped++ }, writeMaybeSync),
+    meta: createMetaBook(() => s, guardDb, writeMaybeSync)
   }
   return store
 }

@@ -71,6 +71,11 @@ describe('store on a full disk', () => {
       now += RETRY_MS
       expect(await put()).toBe('STORE_WRITE_FAILED')
       expect(store.stats().writeFault).toBeDefined()
+      // Meanwhile LevelDB is closed: reads say why, with the same code (HTTP 503: retry later).
+      await expect(store.get(acknowledged[0])).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' })
+      // What is served from memory goes on (c5mesh status shows the fault, and the count).
+      expect(store.count()).toBe(acknowledged.length)
+      expect(store.holds(acknowledged[0])).toBe(true)
       // Room again, and no write comes: the store's own timer reopens LevelDB.
       await rm(filler)
       await eventually(() => store!.stats().writeFault === undefined)
