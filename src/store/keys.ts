@@ -60,8 +60,7 @@ export function timeDigestKey (ms: number, digest: Uint8Array, head?: Uint8Array
 }
 
 /** head || bytes (a message's `msg` key under its root prefix). */
-export function headed (bytes: Uint8Array, head?: Uint8Array): Uint8Array {
-  if (head === undefined) return bytes
+export function headed (bytes: Uint8Array, head: Uint8Array): Uint8Array {
   const out = withHead(head, bytes.length)
   out.set(bytes, head.length)
   return out
