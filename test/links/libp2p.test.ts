@@ -95,3 +95,50 @@ describe('libp2p stream link: hostile or broken remote', () => {
     b.abort()
   })
 })
+
+describe('libp2p stream link: a slow consumer of large frames (issue 13.1)', () => {
+  let S: TestHost
+  let R: TestHost
+  const inbox = new LinkInbox()
+  beforeAll(async () => {
+    const [ks, kr] = makeKeys(2)
+    S = await startHost(ks, [kr.publicKey])
+    R = await startHost(kr, [ks.publicKey])
+    await handleLinks(R.node, inbox.push) // default frame limit (256 KiB), default queue
+  })
+  afterAll(async () => {
+    await S?.node.stop()
+    await R?.node.stop()
+  })
+
+  // The bug: the link paused the stream inside the dispatch that `resume()` performs, and
+  // resume() then re-armed Yamux's window, so a paused stream kept receiving until its read
+  // buffer passed 4 MiB and libp2p aborted it ("Read buffer length … exceeded limit").
+  it('200 frames of 64 KiB to a reader slower than the sender all arrive, in order, with no abort', async () => {
+    const FRAMES = 200
+    const FRAME_BYTES = 64 * 1024
+    const a = await openLink(S.node, R.node.getMultiaddrs()[0])
+    const b = await inbox.next()
+    const sending = (async () => {
+      for (let i = 0; i < FRAMES; i++) {
+        const f = new Uint8Array(FRAME_BYTES)
+        new DataView(f.buffer).setUint32(0, i)
+        f.fill(i & 0xff, 4)
+        await a.send(f)
+      }
+      await a.close()
+    })().then(() => undefined, (e: unknown) => e) // reported below, never unhandled
+    let n = 0
+    for await (const f of b.frames()) {
+      expect(f.byteLength).toBe(FRAME_BYTES)
+      expect(new DataView(f.buffer, f.byteOffset).getUint32(0)).toBe(n)
+      expect(f[FRAME_BYTES - 1]).toBe(n & 0xff)
+      n++
+      // The consumer is slower than the network: each frame costs it a timer turn.
+      await new Promise(resolve => setTimeout(resolve, 15))
+    }
+    expect(await sending).toBeUndefined()
+    expect(n).toBe(FRAMES)
+    expect(a.closed && b.closed).toBe(true)
+  }, 120_000)
+})

@@ -6,6 +6,13 @@
  * Memory per link is bounded on the read side by the frame queue (STREAM_QUEUE_FRAMES
  * largest frames): when it fills, the stream is paused, Yamux stops granting window, and
  * the remote's sends block — the backpressure reaches the remote sender.
+ *
+ * Pausing must never happen inside the dispatch that `stream.resume()` performs: resume()
+ * dispatches the bytes buffered while paused and only then re-arms Yamux's window
+ * (`sendResume`), so a pause from inside that dispatch is silently undone at the muxer — the
+ * stream reads as paused, Yamux keeps granting window, the read buffer grows to libp2p's
+ * 4 MiB limit and the stream is aborted (StreamBufferError). #resume therefore re-pauses
+ * after resume() returns, when the dispatch filled the queue again.
  */
 import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { C5Error } from '../../errors.js'
@@ -47,6 +54,8 @@ class StreamLink implements Link {
   readonly #decoder: FrameDecoder
   #closed = false
   #paused = false
+  /** True while stream.resume() runs (it dispatches synchronously into #onMessage). */
+  #resuming = false
   /** Writes run one at a time, so frames keep their order and at most one waits on drain. */
   #writeLock: Promise<void> = Promise.resolve()
   /** Frames accepted by send() and not yet written (see #scheduleFlush). */
@@ -187,9 +196,27 @@ class StreamLink implements Link {
   }
 
   #resume (): void {
-    if (!this.#paused) return
+    if (!this.#paused || this.#resuming) return
     this.#paused = false
-    if (this.#stream.readStatus === 'paused') this.#stream.resume()
+    if (this.#stream.readStatus !== 'paused') return
+    this.#resuming = true
+    try {
+      this.#stream.resume()
+    } finally {
+      this.#resuming = false
+    }
+    // The dispatch inside resume() may have filled the queue again: pause now, after
+    // resume() has re-armed the window, so the muxer really stops granting it.
+    this.#pauseIfFull()
+  }
+
+  #pauseIfFull (): void {
+    if (this.#paused || this.#resuming || this.#queue.finished) return
+    if (this.#queue.queuedBytes < this.#queue.capacityBytes) return
+    const status = this.#stream.readStatus
+    if (status !== 'readable' && status !== 'paused') return
+    this.#paused = true
+    this.#stream.pause()
   }
 
   #detach (): void {
@@ -212,10 +239,7 @@ class StreamLink implements Link {
       this.#stream.abort(e)
       return
     }
-    if (!this.#paused && this.#queue.queuedBytes >= this.#queue.capacityBytes) {
-      this.#paused = true
-      this.#stream.pause()
-    }
+    this.#pauseIfFull()
   }
 
   /** The remote closed its write side and every byte it sent has been dispatched to us. */
@@ -223,7 +247,9 @@ class StreamLink implements Link {
     if (this.#queue.finished) return
     // A remote reset also ends the readable side ('end' comes before the reset's 'close').
     if (this.#stream.status === 'reset' || this.#stream.status === 'aborted') {
-      this.#fail(new C5Error('LINK_ABORTED', `stream ${this.#stream.status} by the remote`))
+      // 'reset' is the remote's doing; 'aborted' is ours (e.g. libp2p's read-buffer limit).
+      const who = this.#stream.status === 'reset' ? 'reset by the remote' : 'aborted locally'
+      this.#fail(new C5Error('LINK_ABORTED', `stream ${who}`))
       return
     }
     if (this.#decoder.partial) {
