@@ -30,6 +30,8 @@ export type ErrorCode =
   // config, cli, node
   | 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CLI_BAD_ARGUMENT' | 'CLI_NOT_INITIALISED'
   | 'NODE_NOT_RUNNING' | 'NODE_LOCKED' | 'NODE_NOT_FOUND' | 'NODE_ALREADY_INITIALISED' | 'API_UNREACHABLE' | 'API_BAD_REQUEST'
+  // simulator (src/sim): a run that cannot go on; a scenario's assertion failed
+  | 'SIM_STALLED' | 'SIM_ASSERTION_FAILED'
 
 export class C5Error extends Error {
   readonly code: ErrorCode

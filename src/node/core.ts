@@ -3,7 +3,8 @@
  * this directly when no daemon is running; the daemon (daemon.ts) adds links and sync.
  */
 import { createStore, createSweeper, type Sweeper } from '../store/index.js'
-import type { MessageStore } from '../store/types.js'
+import type { MessageStore, StoreInit } from '../store/types.js'
+import { systemClock, type Clock } from '../util/clock.js'
 import { createRosterState } from '../roster/index.js'
 import type { TrustAnchors } from '../roster/types.js'
 import type { EnvelopeLimits } from '../envelope/index.js'
@@ -13,8 +14,14 @@ import { decodeAnyEnvelope } from './roster-envelope.js'
 
 export interface NodeCoreOptions {
   storePath: string
+  /** The store's database instead of LevelDB at storePath (the simulator: memory-level). */
+  db?: StoreInit['db']
   anchors: TrustAnchors
-  clock?: { now: () => number }
+  /**
+   * Time for everything the core does; with timers (a virtual clock) the store and the
+   * sweeper start no real timer either. Default: the wall clock.
+   */
+  clock?: Clock
   limits?: EnvelopeLimits
   maxClockSkewMs?: number
   tombstoneGraceMs?: number
@@ -27,13 +34,13 @@ export interface NodeCore {
   store: MessageStore
   roster: RosterGuard
   ingest: IngestService
-  clock: { now: () => number }
+  clock: Clock
   close: () => Promise<void>
 }
 
 export async function openNodeCore (options: NodeCoreOptions): Promise<NodeCore> {
-  const clock = options.clock ?? { now: () => Date.now() }
-  const store = createStore({ path: options.storePath, clock, decode: bytes => decodeAnyEnvelope(bytes), options: { ...(options.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: options.tombstoneGraceMs }) } })
+  const clock = options.clock ?? systemClock
+  const store = createStore({ path: options.storePath, clock, ...(options.db === undefined ? {} : { db: options.db }), decode: bytes => decodeAnyEnvelope(bytes), options: { ...(options.tombstoneGraceMs === undefined ? {} : { tombstoneGraceMs: options.tombstoneGraceMs }) } })
   await store.open()
   try {
     const state = createRosterState({ anchors: options.anchors, now: clock.now })

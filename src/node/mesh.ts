@@ -10,21 +10,21 @@
 import type { Connection, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { EventEmitter } from 'node:events'
+import type { EventEmitter } from 'node:events'
 import { libp2pPrivateKey, peerIdOf, rawKeyOfPeer, toHex, type KeyPair } from '../identity/index.js'
 import { createHost, handleLinks, openLink, closeDisallowedConnections, type C5Host } from '../links/libp2p/index.js'
 import type { Link } from '../links/types.js'
-import { createSyncSession } from '../sync/session.js'
-import type { SyncSession, SyncSessionOptions, SyncStats } from '../sync/session-types.js'
+import type { SyncSessionOptions, SyncStats } from '../sync/session-types.js'
 import type { FrameType } from '../sync/frames.js'
+import { timersOf } from '../util/clock.js'
 import type { NodeCore } from './core.js'
-import { syncComponentsFor } from './sync-components.js'
+import { createPeering, type PeeringEvents } from './peering.js'
+import { createReconnector, type DialOutcome } from './reconnect.js'
 
-export const RECONNECT_INTERVAL_MS = 5_000
-export const RECONNECT_MIN_BACKOFF_MS = 1_000
-export const RECONNECT_MAX_BACKOFF_MS = 5 * 60_000
-/** How long a peer that was banned for invalid messages stays refused. */
-export const BAN_DURATION_MS = 10 * 60_000
+export { RECONNECT_INTERVAL_MS, RECONNECT_MIN_BACKOFF_MS, RECONNECT_MAX_BACKOFF_MS } from './reconnect.js'
+export { BAN_DURATION_MS } from './peering.js'
+/** A libp2p dial that has not connected by then has failed (libp2p runs on the wall clock). */
+export const DIAL_TIMEOUT_MS = 10_000
 
 export interface MeshOptions {
   core: NodeCore
@@ -43,6 +43,8 @@ export interface MeshOptions {
    */
   linkFilter?: (key: Uint8Array) => boolean
   log?: (event: string, fields: Record<string, unknown>) => void
+  /** Jitter of the reconnect backoff (default Math.random). */
+  random?: () => number
 }
 
 export interface PeerView {
@@ -68,10 +70,7 @@ export interface PeerView {
 const frameCounts = (c: SyncStats['sent']): Record<FrameType, number> =>
   Object.fromEntries(Object.entries(c).map(([type, v]) => [type, v.frames])) as Record<FrameType, number>
 
-export interface MeshEvents {
-  session: [{ peerId: string, event: 'open' | 'end', reason?: string }]
-  banned: [{ peerId: string }]
-}
+export type MeshEvents = PeeringEvents
 
 export interface MeshNode {
   host: C5Host
@@ -89,25 +88,25 @@ export interface MeshNode {
   stop: () => Promise<void>
 }
 
-interface Backoff { failures: number, next: number }
 
 export async function startMesh (options: MeshOptions): Promise<MeshNode> {
   const { core } = options
   const log = options.log ?? (() => {})
   const now = (): number => core.clock.now()
   const myKeyHex = toHex(options.nodeKey.publicKey)
-  const banned = new Map<string, number>() // key hex → until
-  const banMs = options.banMs ?? BAN_DURATION_MS
-  const isBanned = (keyHex: string): boolean => {
-    const until = banned.get(keyHex)
-    if (until === undefined) return false
-    if (until > now()) return true
-    banned.delete(keyHex)
-    return false
-  }
-  const allowPeer = (key: Uint8Array): boolean => core.roster.state.isNodeAllowed(key, now()) && !isBanned(toHex(key)) && (options.linkFilter?.(key) ?? true)
+  let host!: C5Host
+  const peering = createPeering({
+    core,
+    nodeKey: options.nodeKey.publicKey,
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
+    ...(options.banMs === undefined ? {} : { banMs: options.banMs }),
+    ...(options.linkFilter === undefined ? {} : { linkFilter: options.linkFilter }),
+    onBanned: peer => { void host.hangUp(peerIdFromString(peer)).catch(() => {}) },
+    log
+  })
+  const { allowPeer, isBanned, sessions, events } = peering
 
-  const host = await createHost({
+  host = await createHost({
     privateKey: await libp2pPrivateKey(options.nodeKey),
     listen: options.listen,
     ...(options.announce === undefined ? {} : { announce: options.announce }),
@@ -116,39 +115,8 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     dht: options.dht ?? true,
     allowPeer
   })
-  const events = new EventEmitter<MeshEvents>()
-  const sessions = new Map<string, SyncSession>()
-  const backoff = new Map<string, Backoff>()
   let stopping = false
-  const components = syncComponentsFor(core)
-
-  function attach (link: Link): void {
-    const peer = link.remote
-    if (stopping || link.remoteKey === undefined || !allowPeer(link.remoteKey)) { link.abort(); return }
-    const old = sessions.get(peer)
-    if (old !== undefined) void old.stop()
-    const session = createSyncSession(link, components, {
-      ...options.sync,
-      nodeKey: options.nodeKey.publicKey,
-      onEvent: ev => {
-        if (ev.type === 'banned') {
-          banned.set(toHex(ev.remoteKey ?? new Uint8Array()), now() + banMs)
-          log('peer.banned', { peer, code: ev.lastCode, penalty: ev.penalty })
-          events.emit('banned', { peerId: peer })
-          void host.hangUp(peerIdFromString(peer)).catch(() => {})
-        }
-      }
-    })
-    sessions.set(peer, session)
-    session.start()
-    events.emit('session', { peerId: peer, event: 'open' })
-    log('session.open', { peer })
-    void session.done.then(end => {
-      if (sessions.get(peer) === session) sessions.delete(peer)
-      log('session.end', { peer, reason: end.reason, code: end.code })
-      events.emit('session', { peerId: peer, event: 'end', reason: end.reason })
-    })
-  }
+  const attach = (link: Link): void => { if (stopping) link.abort(); else peering.attach(link) }
 
   // Peers with an openLink in flight. Two connections to a peer (both sides dialled at once,
   // as after mutual mDNS discovery) would otherwise open two sessions; the peer may attach
@@ -175,9 +143,35 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
 
   const unhandle = await handleLinks(host, attach)
 
+  async function dial (peer: PeerId, keyHex: string): Promise<DialOutcome> {
+    const rec = await core.store.peers.get(keyHex).catch(() => undefined)
+    const addrs = (rec?.addrs ?? []).flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+    if (addrs.length > 0) await host.peerStore.merge(peer, { multiaddrs: addrs }).catch(() => {})
+    if (addrs.length === 0 && (await host.peerStore.has(peer)) === false) return 'skipped'
+    try {
+      await host.dial(peer, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      return 'connected'
+    } catch {
+      return 'failed'
+    }
+  }
+  const reconnector = createReconnector({
+    clock: timersOf(core.clock, { unref: true }),
+    random: options.random ?? Math.random,
+    targets: () => core.roster.state.nodes(now())
+      .filter(m => toHex(m.key) !== myKeyHex && allowPeer(m.key))
+      .map(m => ({ id: peerIdOf(m.key).toString(), key: m.key })),
+    connected: t => host.getConnections(peerIdFromString(t.id)).length > 0,
+    whileConnected: t => {
+      const peer = peerIdFromString(t.id)
+      if (opensTo(peer) && !sessions.has(t.id)) void openSession(peer)
+    },
+    dial: async t => await dial(peerIdFromString(t.id), toHex(t.key))
+  }, options.reconnect)
+
   host.addEventListener('connection:open', (evt: CustomEvent<Connection>) => {
     const peer = evt.detail.remotePeer
-    backoff.delete(peer.toString())
+    reconnector.connected(peer.toString())
     const key = rawKeyOfPeer(peer)
     if (key !== undefined) {
       void core.store.peers.get(toHex(key)).then(rec => core.store.peers.put({ key: toHex(key), addrs: rec?.addrs ?? [], lastConnected: now(), lastSeen: now(), failures: 0 })).catch(() => {})
@@ -195,58 +189,12 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     if (key !== undefined && allowPeer(key) && host.getConnections(evt.detail.id).length === 0) void host.dial(evt.detail.id).catch(() => {})
   })
 
-  // Push every newly admitted message to every session at once — as soon as it is verified
-  // and authorised, without waiting for its write (forwarding does not depend on our disk; a
-  // hop costs one verify, not one verify + one LevelDB batch). The session skips peers known
-  // to have it (e.g. the one it came from).
-  const onMessage = ({ envelope: e }: { envelope: { digest: Uint8Array, bytes: Uint8Array, precedence: any, created: number, kind: any } }): void => {
-    for (const s of sessions.values()) s.notifyNew({ digest: e.digest, bytes: e.bytes, precedence: e.precedence, created: e.created, kind: e.kind })
-  }
-  core.ingest.events.on('admitted', onMessage)
   // A new roster or revocation may remove keys: cut their connections at once.
-  const offRoster = core.roster.state.onChange(() => {
+  peering.onRosterChange(() => {
     const cut = closeDisallowedConnections(host, allowPeer)
     if (cut.length > 0) log('roster.cut', { peers: cut })
   })
-
-  async function reconnect (): Promise<void> {
-    const t = now()
-    for (const m of core.roster.state.nodes(t)) {
-      const keyHex = toHex(m.key)
-      // Refused peers (banned, or cut by the link filter during a partition) are not dialled:
-      // a refusal is not a failure and must not grow the backoff that delays the heal.
-      if (keyHex === myKeyHex || !allowPeer(m.key)) continue
-      const peer = peerIdOf(m.key)
-      const id = peer.toString()
-      if (host.getConnections(peer).length > 0) {
-        if (opensTo(peer) && !sessions.has(id)) void openSession(peer)
-        continue
-      }
-      const b = backoff.get(id) ?? { failures: 0, next: 0 }
-      if (b.next > t) continue
-      const rec = await core.store.peers.get(keyHex).catch(() => undefined)
-      const addrs = (rec?.addrs ?? []).flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
-      if (addrs.length > 0) await host.peerStore.merge(peer, { multiaddrs: addrs }).catch(() => {})
-      if (addrs.length === 0 && (await host.peerStore.has(peer)) === false) continue
-      try {
-        await host.dial(peer, { signal: AbortSignal.timeout(10_000) })
-      } catch {
-        b.failures++
-        const min = options.reconnect?.minBackoffMs ?? RECONNECT_MIN_BACKOFF_MS
-        const max = options.reconnect?.maxBackoffMs ?? RECONNECT_MAX_BACKOFF_MS
-        b.next = t + Math.min(max, min * 2 ** Math.min(b.failures, 20)) * (0.75 + Math.random() * 0.5)
-        backoff.set(id, b)
-      }
-    }
-  }
-  let reconnecting = false
-  const timer = setInterval(() => {
-    if (reconnecting || stopping) return
-    reconnecting = true
-    void reconnect().finally(() => { reconnecting = false })
-  }, options.reconnect?.intervalMs ?? RECONNECT_INTERVAL_MS)
-  timer.unref()
-  void reconnect()
+  reconnector.start()
 
   return {
     host,
@@ -254,7 +202,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     events,
     addrs: () => host.getMultiaddrs().map(a => a.toString()),
     dial: async addr => { await host.dial(multiaddr(addr)) },
-    syncNow: () => { for (const s of sessions.values()) s.resync() },
+    syncNow: () => { peering.syncNow() },
     sessionCount: () => sessions.size,
     reapplyFilter: () => closeDisallowedConnections(host, allowPeer),
     peers: async () => {
@@ -269,6 +217,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
         const s = sessions.get(id)
         const rec = records.get(keyHex)
         const stats = s?.stats()
+        const failures = reconnector.failures(id)
         out.set(id, {
           peerId: id,
           key: keyHex,
@@ -278,7 +227,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
           syncing: s !== undefined,
           addrs: rec?.addrs ?? [],
           ...(rec?.lastConnected === undefined ? {} : { lastConnected: rec.lastConnected }),
-          ...(backoff.get(id) === undefined ? {} : { failures: backoff.get(id)!.failures }),
+          ...(failures === undefined ? {} : { failures }),
           ...(stats === undefined ? {} : { sync: { messagesSent: stats.messagesSent, messagesReceived: stats.messagesReceived, messagesRejected: stats.messagesRejected, roundsCompleted: stats.roundsCompleted, penalty: stats.penalty, framesSent: frameCounts(stats.sent), framesReceived: frameCounts(stats.received) } })
         })
       }
@@ -287,10 +236,8 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
     stop: async () => {
       if (stopping) return
       stopping = true
-      clearInterval(timer)
-      core.ingest.events.off('admitted', onMessage)
-      offRoster()
-      await Promise.all([...sessions.values()].map(async s => s.stop()))
+      reconnector.stop()
+      await peering.stop()
       await unhandle().catch(() => {})
       await host.stop()
     }

@@ -48,7 +48,11 @@ export function syncComponentsFor (core: NodeCore, log?: SyncComponents['log']):
       const bytes = core.roster.envelopeBytes()
       return { version: core.roster.version(), ...(bytes === undefined ? {} : { bytes }) }
     },
-    clock: { now: () => core.clock.now() },
+    // The core's timers too: with a virtual clock, sessions schedule on virtual time.
+    clock: {
+      now: () => core.clock.now(),
+      ...(core.clock.setTimeout === undefined || core.clock.clearTimeout === undefined ? {} : { setTimeout: core.clock.setTimeout, clearTimeout: core.clock.clearTimeout })
+    },
     ...(log === undefined ? {} : { log })
   }
 }

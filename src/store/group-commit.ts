@@ -15,6 +15,8 @@ export interface GroupCommitComponents {
   /** Writes one batch; with sync = true, durable when it resolves. */
   write: (ops: BatchOp[], sync: boolean) => Promise<void>
   windowMs: number
+  /** Timer for a window > 0 (the store's clock: virtual in the simulator). Default: Node's. */
+  setTimeout?: (fn: () => void, ms: number) => unknown
   /** Start writing at once when this many submissions wait (default: only by the window). */
   maxMembers?: number
   /** Called once per batch written, with its sync flag and member count. */
@@ -66,7 +68,7 @@ export class GroupCommit {
     if (this.flushing || this.scheduled) return
     this.scheduled = true
     const run = (): void => { this.scheduled = false; if (!this.flushing) void this.flush() }
-    if (this.components.windowMs > 0) setTimeout(run, this.components.windowMs)
+    if (this.components.windowMs > 0) (this.components.setTimeout ?? setTimeout)(run, this.components.windowMs)
     else setImmediate(run)
   }
 

@@ -3,7 +3,7 @@
  * The root database has 'view' (Uint8Array) keys and values; every sublevel is a direct
  * child of the root, so its keys on disk are "!" + name + "!" + key.
  */
-import { Level } from 'level'
+import type { AbstractLevel } from 'abstract-level'
 import { PRECEDENCES, precedenceRank } from '../envelope/types.js'
 import type { Envelope } from '../envelope/types.js'
 import { C5Error } from '../errors.js'
@@ -25,7 +25,8 @@ export const SUBLEVEL_NAMES = {
   meta: 'meta'
 } as const
 
-export type RootDb = Level<Uint8Array, Uint8Array>
+/** LevelDB on disk (`level`) or, in the simulator, memory-level: any abstract-level database. */
+export type RootDb = AbstractLevel<string | Buffer | Uint8Array, Uint8Array, Uint8Array>
 type BinSub = ReturnType<typeof binarySublevel>
 
 function binarySublevel (db: RootDb, name: string) {

@@ -4,6 +4,7 @@
  * ops); sync puts share fsyncs through group commit (group-commit.ts).
  */
 import { Level } from 'level'
+import { timersOf } from '../util/clock.js'
 import { C5Error } from '../errors.js'
 import { decodeEnvelope } from '../envelope/codec.js'
 import type { Envelope } from '../envelope/types.js'
@@ -41,7 +42,9 @@ function mapOpenError (err: unknown, path: string): C5Error {
 
 export function createStore (init: StoreInit): MessageStore {
   if (typeof init?.path !== 'string' || init.path.length === 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'store path required')
-  const clock = init.clock ?? { now: () => Date.now() }
+  // Timers of the store's own (the write-fault retry, a group-commit window) run on the
+  // injected clock when it has timers: the simulator's store starts no real timer.
+  const clock = timersOf(init.clock, { unref: true })
   const decode = init.decode ?? ((bytes: Uint8Array) => decodeEnvelope(bytes))
   const graceMs = init.options?.tombstoneGraceMs ?? TOMBSTONE_GRACE_MS
   const windowMs = init.options?.groupCommitWindowMs ?? GROUP_COMMIT_WINDOW_MS
@@ -110,7 +113,7 @@ export function createStore (init: StoreInit): MessageStore {
   let writeFault: { cause: unknown, at: number, since: number } | undefined
   const writeFailed = (cause: unknown): C5Error => new C5Error('STORE_WRITE_FAILED',
     `the store could not write (${rootReason(cause)}); writes resume by themselves once it can (free disk space, check the disk)`, { cause })
-  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let retryTimer: unknown
   /** Set by the retry timer: its wait is the wait (the store's clock may be a test's). */
   let retryDue = false
   async function reopenAfterFault (fault: { cause: unknown, at: number, since: number }): Promise<void> {
@@ -126,13 +129,12 @@ export function createStore (init: StoreInit): MessageStore {
       if (retryTimer === undefined) {
         // An empty write goes through the group commit (so it is serialised with the others)
         // and into write(), which reopens.
-        retryTimer = setTimeout(() => {
+        retryTimer = clock.setTimeout(() => {
           retryTimer = undefined
           if (state !== 'open' || writeFault === undefined) return
           retryDue = true
           group.submit([], false).catch(() => {})
         }, faultRetryMs)
-        retryTimer.unref()
       }
       throw writeFailed(err)
     }
@@ -186,6 +188,7 @@ export function createStore (init: StoreInit): MessageStore {
   const group = new GroupCommit({
     write,
     windowMs,
+    ...(init.clock?.setTimeout === undefined ? {} : { setTimeout: init.clock.setTimeout }),
     maxMembers: GROUP_COMMIT_MAX_MEMBERS,
     onBatch: (sync, members) => {
       if (sync) { counters.syncWrites++; counters.syncPuts += members } else counters.writes++
@@ -273,7 +276,7 @@ export function createStore (init: StoreInit): MessageStore {
   }
 
   async function doOpen (): Promise<void> {
-    db = new Level<Uint8Array, Uint8Array>(init.path, { keyEncoding: 'view', valueEncoding: 'view' })
+    db = init.db?.() ?? new Level<Uint8Array, Uint8Array>(init.path, { keyEncoding: 'view', valueEncoding: 'view' })
     s = openSublevels(db)
     viewSublevels = new Map(Object.values(s)
       .filter(sub => sub.keyEncoding().commonName === 'view' && sub.valueEncoding().commonName === 'view')
@@ -309,7 +312,8 @@ export function createStore (init: StoreInit): MessageStore {
       if (state === 'opening') await opening?.catch(() => {})
       const wasOpen = state === 'open'
       state = 'closed'
-      clearTimeout(retryTimer)
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer)
+      retryTimer = undefined
       if (!wasOpen) return
       await sweeping?.catch(() => {}) // stops after its current batch
       await group.drain()

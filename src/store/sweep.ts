@@ -4,6 +4,7 @@
  * batch, so dedup never has a gap; a tombstone is dropped once expires + grace <= now.
  */
 import { C5Error } from '../errors.js'
+import { timersOf } from '../util/clock.js'
 import { SWEEP_BATCH_MESSAGES, SWEEP_INTERVAL_MS } from './constants.js'
 import { splitTimeDigest, timeBytes, timeDigestKey } from './keys.js'
 import type { Envelope } from '../envelope/types.js'
@@ -119,9 +120,11 @@ export interface Scheduler {
 }
 
 export interface SweeperOptions {
+  /** Time; its timers (when it has them: a virtual clock) also schedule the periods. */
   clock: Clock
   intervalMs?: number
   signal?: AbortSignal
+  /** Timers for the periods (default: the clock's, else Node's, not keeping the process alive). */
   scheduler?: Scheduler
   /** Called with each sweep's result, or its error (a failed sweep is retried next period). */
   onSweep?: (result: SweepResult | undefined, error?: unknown) => void
@@ -135,10 +138,6 @@ export interface Sweeper {
   runOnce: () => Promise<SweepResult>
 }
 
-const defaultScheduler: Scheduler = {
-  setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return t },
-  clearTimeout: (h) => { clearTimeout(h as NodeJS.Timeout) }
-}
 
 /** A Startable periodic sweeper: start() schedules, stop() cancels and waits for a running sweep. */
 export function createSweeper (store: MessageStore, options: SweeperOptions): Sweeper {
@@ -146,7 +145,7 @@ export function createSweeper (store: MessageStore, options: SweeperOptions): Sw
   if (typeof options?.clock?.now !== 'function') throw new C5Error('STORE_INVALID_ARGUMENT', 'createSweeper needs a clock')
   const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS
   if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new C5Error('STORE_INVALID_ARGUMENT', 'intervalMs must be a positive integer')
-  const scheduler = options.scheduler ?? defaultScheduler
+  const scheduler: Scheduler = options.scheduler ?? timersOf(options.clock, { unref: true })
   let handle: unknown
   let started = false
   let running: Promise<unknown> | undefined

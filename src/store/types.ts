@@ -5,7 +5,10 @@ import type { AbstractBatchOperation } from 'abstract-level'
 import type { Envelope, Kind, Precedence } from '../envelope/types.js'
 import type { SyncItem } from '../sync/types.js'
 
-export interface Clock { now: () => number }
+/** `now`, and timers when the caller injects them (src/util/clock.ts). */
+export type { Clock } from '../util/clock.js'
+import type { Clock } from '../util/clock.js'
+import type { RootDb } from './layout.js'
 
 /** A message as the store returns it. */
 export interface StoredMessage {
@@ -140,8 +143,18 @@ export interface MessageStore {
 }
 
 export interface StoreInit {
+  /** The LevelDB folder (also the store's name in error messages when `db` is given). */
   path: string
+  /**
+   * Time, and the timers of the write-fault retry and of a group-commit window: with a
+   * virtual clock (the simulator) the store starts no real timer. Default: wall clock.
+   */
   clock?: Clock
+  /**
+   * Makes the database instead of LevelDB at `path`: the simulator passes an in-memory one
+   * (memory-level), the same instance at each open, so a node's store survives a restart.
+   */
+  db?: () => RootDb
   options?: {
     tombstoneGraceMs?: number
     groupCommitWindowMs?: number

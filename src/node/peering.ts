@@ -1,0 +1,134 @@
+/**
+ * The transport-agnostic half of a networked node (docs/PROTOCOL.md §7 "Node behaviour"):
+ * one sync session per linked roster peer, every newly admitted message pushed to every
+ * session, bans of peers that sent invalid messages, and the links that a roster change or
+ * a ban now refuses cut. The libp2p mesh (mesh.ts) and the simulator (src/sim) both build
+ * on it, so the simulator runs the node's own session management, not a copy of it.
+ *
+ * Time comes from the core's clock: with a virtual clock, sessions run on virtual time.
+ */
+import { EventEmitter } from 'node:events'
+import { toHex } from '../identity/index.js'
+import type { Link } from '../links/types.js'
+import { createSyncSession } from '../sync/session.js'
+import type { SyncSession, SyncSessionOptions } from '../sync/session-types.js'
+import type { NodeCore } from './core.js'
+import { syncComponentsFor } from './sync-components.js'
+
+/** How long a peer that was banned for invalid messages stays refused. */
+export const BAN_DURATION_MS = 10 * 60_000
+
+export interface PeeringEvents {
+  session: [{ peerId: string, event: 'open' | 'end', reason?: string }]
+  banned: [{ peerId: string }]
+}
+
+export interface PeeringOptions {
+  core: NodeCore
+  /** This node's 32-byte public key (HELLO). */
+  nodeKey: Uint8Array
+  sync?: Omit<SyncSessionOptions, 'nodeKey' | 'onEvent' | 'signal' | 'source'>
+  banMs?: number
+  /** An extra admission rule on top of the roster and bans (partitions in tests and the simulator). */
+  linkFilter?: (key: Uint8Array) => boolean
+  /** HELLO nonces (default: crypto random); the simulator draws them from its seed. */
+  nonce?: () => Uint8Array
+  /** A session banned its peer: the transport should hang up on it. */
+  onBanned?: (peer: string) => void
+  log?: (event: string, fields: Record<string, unknown>) => void
+}
+
+export interface Peering {
+  events: EventEmitter<PeeringEvents>
+  /** Open sessions by the link's `remote` label. */
+  sessions: ReadonlyMap<string, SyncSession>
+  /** Whether a link with this node key may exist now: on the roster, not banned, not filtered. */
+  allowPeer: (key: Uint8Array) => boolean
+  isBanned: (keyHex: string) => boolean
+  /** Runs a sync session on a new link (replacing an older one with the same peer). */
+  attach: (link: Link) => void
+  /** A reconciliation round with every linked peer now. */
+  syncNow: () => void
+  /** Calls `cut` whenever the roster changes (the transport closes links allowPeer now refuses). */
+  onRosterChange: (cut: () => void) => void
+  stop: () => Promise<void>
+}
+
+export function createPeering (options: PeeringOptions): Peering {
+  const { core } = options
+  const log = options.log ?? (() => {})
+  const now = (): number => core.clock.now()
+  const banned = new Map<string, number>() // key hex → until
+  const banMs = options.banMs ?? BAN_DURATION_MS
+  const events = new EventEmitter<PeeringEvents>()
+  const sessions = new Map<string, SyncSession>()
+  const components = syncComponentsFor(core)
+  const rosterListeners: Array<() => void> = []
+  let stopping = false
+
+  const isBanned = (keyHex: string): boolean => {
+    const until = banned.get(keyHex)
+    if (until === undefined) return false
+    if (until > now()) return true
+    banned.delete(keyHex)
+    return false
+  }
+  const allowPeer = (key: Uint8Array): boolean => core.roster.state.isNodeAllowed(key, now()) && !isBanned(toHex(key)) && (options.linkFilter?.(key) ?? true)
+
+  function attach (link: Link): void {
+    const peer = link.remote
+    if (stopping || link.remoteKey === undefined || !allowPeer(link.remoteKey)) { link.abort(); return }
+    const old = sessions.get(peer)
+    if (old !== undefined) void old.stop()
+    const session = createSyncSession(link, components, {
+      ...options.sync,
+      nodeKey: options.nodeKey,
+      ...(options.nonce === undefined ? {} : { nonce: options.nonce() }),
+      onEvent: ev => {
+        if (ev.type === 'banned') {
+          banned.set(toHex(ev.remoteKey ?? new Uint8Array()), now() + banMs)
+          log('peer.banned', { peer, code: ev.lastCode, penalty: ev.penalty })
+          events.emit('banned', { peerId: peer })
+          options.onBanned?.(peer)
+        }
+      }
+    })
+    sessions.set(peer, session)
+    session.start()
+    events.emit('session', { peerId: peer, event: 'open' })
+    log('session.open', { peer })
+    void session.done.then(end => {
+      if (sessions.get(peer) === session) sessions.delete(peer)
+      log('session.end', { peer, reason: end.reason, code: end.code })
+      events.emit('session', { peerId: peer, event: 'end', reason: end.reason })
+    })
+  }
+
+  // Push every newly admitted message to every session at once — as soon as it is verified
+  // and authorised, without waiting for its write (forwarding does not depend on our disk; a
+  // hop costs one verify, not one verify + one LevelDB batch). The session skips peers known
+  // to have it (e.g. the one it came from).
+  const onMessage = ({ envelope: e }: { envelope: { digest: Uint8Array, bytes: Uint8Array, precedence: any, created: number, kind: any } }): void => {
+    for (const s of sessions.values()) s.notifyNew({ digest: e.digest, bytes: e.bytes, precedence: e.precedence, created: e.created, kind: e.kind })
+  }
+  core.ingest.events.on('admitted', onMessage)
+  // A new roster or revocation may remove keys: the transport cuts their links at once.
+  const offRoster = core.roster.state.onChange(() => { for (const cut of rosterListeners) cut() })
+
+  return {
+    events,
+    sessions,
+    allowPeer,
+    isBanned,
+    attach,
+    syncNow: () => { for (const s of sessions.values()) s.resync() },
+    onRosterChange: cut => { rosterListeners.push(cut) },
+    stop: async () => {
+      if (stopping) return
+      stopping = true
+      core.ingest.events.off('admitted', onMessage)
+      offRoster()
+      await Promise.all([...sessions.values()].map(async s => s.stop()))
+    }
+  }
+}
