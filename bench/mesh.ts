@@ -22,8 +22,8 @@
  * Reconciliation (RECON/WANT) and gossip control (IHAVE/IWANT ids) are not counted.
  */
 import { loadavg, cpus } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { PROJECT_ROOT } from '../src/util/root.js'
 import { createTestWorld } from '../src/sim/world.js'
 import { crossingLinks, diameter, loadScenario, loadTopology } from '../src/sim/topology.js'
 import type { BenchNetwork, Edge, OnDeliver } from './mesh/network.js'
@@ -54,7 +54,7 @@ export const SEED = 0xC5
  */
 export const WARMUP_ALERTS = Number(process.env.BENCH_MESH_WARMUP ?? 40)
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const root = PROJECT_ROOT
 const log = (line: string): void => { console.log(line) }
 
 /** Lets a late phase finish before the next starts (all delivered, or SETTLE_DEADLINE_MS), then waits for quiet. */

@@ -2,17 +2,13 @@
 // `npm run bench -- NAME [NAME…]`: runs bench/NAME.ts (each exports `run()` returning an
 // object) and prints that object as ONE JSON line, last. Progress lines may come before.
 // Benchmarks compare against a baseline measured in the same run (a ratio), because the
-// machines are shared and noisy.
-import { register } from 'tsx/esm/api'
+// machines are shared and noisy. They run the compiled JavaScript of the current sources
+// (scripts/build.js), as the daemon does.
 import { readdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { ensureBuild, ROOT } from './build.js'
 
-register()
-await import('../src/util/shim.ts')
-
-const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench')
-const available = readdirSync(benchDir).filter(f => f.endsWith('.ts') && !f.startsWith('_')).map(f => f.slice(0, -3)).sort()
+const available = readdirSync(join(ROOT, 'bench')).filter(f => f.endsWith('.ts') && !f.startsWith('_')).map(f => f.slice(0, -3)).sort()
 const names = process.argv.slice(2)
 if (names.length === 0 || names.some(n => !available.includes(n))) {
   const bad = names.filter(n => !available.includes(n))
@@ -20,8 +16,10 @@ if (names.length === 0 || names.some(n => !available.includes(n))) {
   console.error(`usage: npm run bench -- NAME   (one of: ${available.join(', ')})`)
   process.exit(2)
 }
+const dir = ensureBuild({ onBuild: key => { console.error(`compiling the sources into dist/${key}…`) } })
+await import(join(dir, 'src', 'util', 'shim.js'))
 for (const name of names) {
-  const mod = await import(join(benchDir, `${name}.ts`))
+  const mod = await import(join(dir, 'bench', `${name}.js`))
   const result = await mod.run()
   console.log(JSON.stringify(result))
 }

@@ -9,15 +9,16 @@
  *   c5mesh inbox --json
  */
 import { Command, CommanderError } from 'commander'
-import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
 import { C5Error } from '../errors.js'
+import { projectPath } from '../util/root.js'
 import { createContext, type CliContext } from './context.js'
 import { errorLine, type Out } from './output.js'
 import { registerBasic } from './commands/basic.js'
 import { registerRoster } from './commands/roster.js'
 import { registerStart } from './commands/start.js'
 
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version
 
 export function buildProgram (env: Record<string, string | undefined>, write: (s: string) => void, writeErr: (s: string) => void): Command {
   const program = new Command('c5mesh')

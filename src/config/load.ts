@@ -5,14 +5,14 @@
  * only the `env` object passed in, never process.env itself.
  */
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { C5Error } from '../errors.js'
 import { CONFIG_FIELDS, FIELDS_BY_PATH, envVarName, type EnvKind } from './fields.js'
 import { configSchema, type NodeConfig } from './schema.js'
+import { projectPath } from '../util/root.js'
 
 /** The defaults shipped with the code. */
-export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../config/default.json', import.meta.url))
+export const DEFAULT_CONFIG_FILE = projectPath('config', 'default.json')
 
 export interface LoadConfigOptions {
   /** One config file merged over the defaults (the --config flag). */
