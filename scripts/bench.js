@@ -20,6 +20,10 @@ const dir = ensureBuild({ onBuild: key => { console.error(`compiling the sources
 await import(join(dir, 'src', 'util', 'shim.js'))
 for (const name of names) {
   const mod = await import(join(dir, 'bench', `${name}.js`))
+  if (typeof mod.run !== 'function') {
+    console.error(`bench/${name}.ts does not export run()`)
+    process.exit(2)
+  }
   const result = await mod.run()
   console.log(JSON.stringify(result))
 }

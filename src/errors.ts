@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'ENVELOPE_EXPIRED' | 'ENVELOPE_FROM_FUTURE' | 'ENVELOPE_NOT_CANONICAL'
   // identity
   | 'IDENTITY_KEY_PERMISSIONS' | 'IDENTITY_KEY_MISSING' | 'IDENTITY_KEY_INVALID' | 'IDENTITY_KEY_EXISTS'
+  | 'IDENTITY_KEY_UNREADABLE' // field readiness: a key file this user may not read
   // roster
   | 'ROSTER_UNKNOWN_AUTHOR' | 'ROSTER_WRONG_ROLE' | 'ROSTER_KIND_NOT_ALLOWED'
   | 'ROSTER_PRECEDENCE_NOT_ALLOWED' | 'ROSTER_SCOPE_NOT_ALLOWED' | 'ROSTER_MEMBER_EXPIRED'
@@ -29,9 +30,11 @@ export type ErrorCode =
   | 'LINK_FRAME_TOO_LARGE' | 'LINK_CLOSED' | 'LINK_ABORTED' | 'LINK_BAD_ARGUMENT' | 'LINK_REFUSED'
   // config, cli, node
   | 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CLI_BAD_ARGUMENT' | 'CLI_NOT_INITIALISED'
+  | 'CLI_FILE_UNREADABLE' // field readiness: a file named on the command line cannot be read
   | 'NODE_NOT_RUNNING' | 'NODE_LOCKED' | 'NODE_NOT_FOUND' | 'NODE_ALREADY_INITIALISED' | 'API_UNREACHABLE' | 'API_BAD_REQUEST'
   // simulator (src/sim): a run that cannot go on; a scenario's assertion failed
   | 'SIM_STALLED' | 'SIM_ASSERTION_FAILED'
+  | 'NODE_DATA_PERMISSION' | 'NODE_ADDRESS_IN_USE' // field readiness: data folder not writable; a listen or API port taken
 
 export class C5Error extends Error {
   readonly code: ErrorCode

@@ -3,14 +3,19 @@
  * the node — through the running daemon's HTTP API when a daemon holds the folder, or by
  * opening the store directly when none does (LevelDB allows one process per folder).
  */
-import { readFile } from 'node:fs/promises'
+import { access, constants, readFile } from 'node:fs/promises'
 import { C5Error, isC5Error } from '../errors.js'
 import { loadConfig, type NodeConfig } from '../config/index.js'
 import { readKeyFile, fromHex, type KeyPair } from '../identity/index.js'
 import { dataPaths, resolveDataDir, type DataPaths } from '../node/paths.js'
-import { isInitialised } from '../node/init.js'
+import { checkNotHalfInitialised, dataFolderError, isInitialised } from '../node/init.js'
 import { openNodeCore } from '../node/core.js'
 import { createLocalAccess, createDaemonAccess, type NodeAccess } from './access.js'
+
+/** What to do with a folder that holds no node: the two ways to make one. */
+export function notInitialisedMessage (dir: string): string {
+  return `${dir} is not a c5mesh data folder: to join the national network run "c5mesh join-request --org CODE --out FILE"; for a development node "c5mesh start --dev" (or pass --data DIR where the node's folder is)`
+}
 
 export interface GlobalFlags { data?: string, config?: string }
 
@@ -58,8 +63,14 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
   let config: NodeConfig | undefined
 
   async function requireInit (): Promise<void> {
+    try {
+      await access(paths.dir, constants.R_OK | constants.X_OK)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw await dataFolderError(paths.dir, err)
+    }
     if (!await isInitialised(paths.dir)) {
-      throw new C5Error('CLI_NOT_INITIALISED', `${paths.dir} is not a c5mesh data folder: run "c5mesh init --dev" (or pass --data DIR)`)
+      await checkNotHalfInitialised(paths.dir)
+      throw new C5Error('CLI_NOT_INITIALISED', notInitialisedMessage(paths.dir))
     }
   }
 

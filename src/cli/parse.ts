@@ -1,4 +1,5 @@
 /** Parsers for CLI flag values; each throws CLI_BAD_ARGUMENT naming the flag. */
+import { readFile } from 'node:fs/promises'
 import { C5Error } from '../errors.js'
 import { ORG_CODE_PATTERN } from '../envelope/index.js'
 import { fromHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
@@ -48,4 +49,21 @@ export function parseKey (flag: string, v: string): Uint8Array {
 export function parseChoice<T extends string> (flag: string, v: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(v)) throw new C5Error('CLI_BAD_ARGUMENT', `${flag}: expected one of ${choices.join(', ')}, got "${v}"`)
   return v as T
+}
+
+/** "an ack", "a roster": the indefinite article for a kind or other English word. */
+export function withArticle (word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`
+}
+
+const FILE_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a folder, not a file' }
+
+/** A file named on the command line: CLI_FILE_UNREADABLE saying which and why. */
+export async function readInputFile (what: string, path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path))
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? ''
+    throw new C5Error('CLI_FILE_UNREADABLE', `cannot read ${what} ${path}: ${FILE_ERRORS[code] ?? code}`, { cause })
+  }
 }

@@ -37,19 +37,35 @@ export async function writeKeyFile (path: string, role: KeyFile['role'], pair: K
   }
 }
 
+/** Typically the folder was made by another user (root, or a container's user). */
+function unreadable (path: string, cause: unknown, owner?: number): C5Error {
+  const code = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message
+  const uid = process.getuid?.()
+  const who = owner === undefined || uid === undefined ? '' : ` (it belongs to uid ${owner}, c5mesh runs as uid ${uid})`
+  const hint = code === 'EACCES' ? `${who}: run c5mesh as the user that owns the data folder` : ''
+  return new C5Error('IDENTITY_KEY_UNREADABLE', `cannot read key file ${path}: ${code === 'EACCES' ? 'permission denied' : code}${hint}`, { cause })
+}
+
 export async function readKeyFile (path: string): Promise<{ role: KeyFile['role'], pair: KeyPair }> {
   let st
   try {
     st = await stat(path)
   } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadable(path, cause)
     throw new C5Error('IDENTITY_KEY_MISSING', `no key file at ${path}`, { cause })
   }
   if ((st.mode & 0o077) !== 0) {
     throw new C5Error('IDENTITY_KEY_PERMISSIONS', `key file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 ${path}`)
   }
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (cause) {
+    throw unreadable(path, cause, st.uid)
+  }
   let parsed: Partial<KeyFile>
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'))
+    parsed = JSON.parse(text)
   } catch (cause) {
     throw new C5Error('IDENTITY_KEY_INVALID', `key file ${path} is not valid JSON`, { cause })
   }

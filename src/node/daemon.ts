@@ -106,9 +106,29 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     await mesh?.stop().catch(() => {})
     await core.close()
     await pool?.close()
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new C5Error('CONFIG_INVALID', `api.port / listen: address already in use (${(err as Error).message}); pick another port`, { cause: err })
-    }
-    throw err
+    throw listenError(err, config)
   }
+}
+
+/**
+ * One line for a port or address the node could not listen on. libp2p reports every failed
+ * listen address in one multi-line message with stacks (UnsupportedListenAddressesError);
+ * the first line of each is what the operator needs.
+ */
+export function listenError (err: unknown, config: Pick<NodeConfig, 'api' | 'listen'>): unknown {
+  const e = err as NodeJS.ErrnoException
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EADDRNOTAVAIL' || e?.code === 'EACCES') {
+    // The API (fastify/net): its own address.
+    const what = `${config.api.host}:${config.api.port}`
+    return e.code === 'EADDRINUSE'
+      ? new C5Error('NODE_ADDRESS_IN_USE', `api.port: ${what} is already in use (another c5mesh node on this machine?): set api.port in config.json or C5MESH_API_PORT`, { cause: err })
+      : new C5Error('CONFIG_INVALID', `api.host/api.port: cannot listen on ${what} (${e.code})`, { cause: err })
+  }
+  if (e?.name !== 'UnsupportedListenAddressesError' || typeof e.message !== 'string') return err
+  const failed = [...e.message.matchAll(/^\s*(\/\S+): (?:Error: )?([^\n]*)$/gm)].map(m => ({ addr: m[1], reason: m[2] }))
+  const list = failed.map(f => `${f.addr} (${f.reason.replace(/^listen /, '').replace(/ [\d.:[\]a-f]+$/i, '')})`).join(', ')
+  if (failed.length > 0 && failed.every(f => f.reason.includes('EADDRINUSE'))) {
+    return new C5Error('NODE_ADDRESS_IN_USE', `listen: ${list.replace(/EADDRINUSE: /g, '')}: another c5mesh node or program holds the port: set listen in config.json or C5MESH_LISTEN`, { cause: err })
+  }
+  return new C5Error('CONFIG_INVALID', `listen: cannot listen on ${list === '' ? config.listen.join(' ') : list}`, { cause: err })
 }

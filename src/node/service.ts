@@ -26,12 +26,29 @@ export const inboxQuerySchema = z.object({
 }).strict()
 export type InboxQuery = z.infer<typeof inboxQuerySchema>
 
-/** Parses untrusted query input; CLI_BAD_ARGUMENT naming the field on failure. */
-export function parseInboxQuery (input: unknown): InboxQuery {
+/** What each query field expects, in words (the refusal names the field and the value). */
+const QUERY_EXPECTED: Record<string, string> = {
+  kind: `one of ${KINDS.join(', ')}`,
+  precedence: `one of ${PRECEDENCES.join(', ')}`,
+  org: 'an org code such as MX-YUC or CNI',
+  since: 'a time in ms since 1970 (a whole number ≥ 0)',
+  until: 'a time in ms since 1970 (a whole number ≥ 0)',
+  limit: `a whole number from 1 to ${QUERY_LIMIT_MAX}`,
+  order: 'urgent or newest'
+}
+
+/**
+ * Parses untrusted query input; CLI_BAD_ARGUMENT naming the field, what it expects and what
+ * it got (never zod's own wording). `prefix` is put before the field name ('--' in the CLI).
+ */
+export function parseInboxQuery (input: unknown, prefix = ''): InboxQuery {
   const r = inboxQuerySchema.safeParse(input)
   if (!r.success) {
     const issue = r.error.issues[0]
-    throw new C5Error('CLI_BAD_ARGUMENT', `${issue.path.join('.') || 'query'}: ${issue.message}`)
+    if (issue.code === 'unrecognized_keys') throw new C5Error('CLI_BAD_ARGUMENT', `unknown query field ${issue.keys.map(k => prefix + k).join(', ')} (known: ${Object.keys(QUERY_EXPECTED).map(k => prefix + k).join(', ')})`)
+    const field = String(issue.path[0] ?? 'query')
+    const got = (input as Record<string, unknown> | null)?.[field]
+    throw new C5Error('CLI_BAD_ARGUMENT', `${prefix}${field}: expected ${QUERY_EXPECTED[field] ?? 'a valid value'}, got ${JSON.stringify(got) ?? 'nothing'}`)
   }
   return r.data
 }

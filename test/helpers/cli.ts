@@ -43,9 +43,9 @@ export interface DaemonProcess {
 }
 
 /** Starts `c5mesh start` and resolves once it prints that it is running. */
-export async function startDaemonProcess (args: string[], wrap: string[] = []): Promise<DaemonProcess> {
+export async function startDaemonProcess (args: string[], wrap: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
   const [file, argv] = command([...args, 'start'], wrap)
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let out = ''
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   await new Promise<void>((resolve, reject) => {

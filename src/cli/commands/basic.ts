@@ -9,7 +9,7 @@ import { parseInboxQuery } from '../../node/service.js'
 import type { CliContext } from '../context.js'
 import type { MessageView } from '../../node/views.js'
 import { emit, messageDetail, messageLine, type Out } from '../output.js'
-import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
+import { parseChoice, parseDuration, parseOrg, parseParam, parseScope, withArticle } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
@@ -115,7 +115,7 @@ export function registerBasic (program: Command, get: Ctx): void {
       const access = await ctx.access()
       try {
         const target = await access.show(id) // NODE_NOT_FOUND unless it reached this node
-        if (target.kind !== 'alert' && target.kind !== 'bulletin') throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins are acknowledged; ${id} is a ${target.kind}`)
+        if (target.kind !== 'alert' && target.kind !== 'bulletin') throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins are acknowledged; ${id} is ${withArticle(target.kind)}`)
         const now = Date.now()
         const env = composeEnvelope({
           kind: 'ack',
@@ -141,7 +141,7 @@ export function registerBasic (program: Command, get: Ctx): void {
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
       const { json, follow, ...q } = o
-      const query = parseInboxQuery(q)
+      const query = parseInboxQuery(q, '--')
       const access = await ctx.access()
       try {
         if (follow === true && access.mode !== 'daemon') throw new C5Error('NODE_NOT_RUNNING', '--follow needs a running node: start it with "c5mesh start"')

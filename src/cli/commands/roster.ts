@@ -21,7 +21,7 @@ import type { RosterDocument, SignedRoster, Role } from '../../roster/types.js'
 import { wrapRoster } from '../../node/roster-envelope.js'
 import type { CliContext } from '../context.js'
 import { emit, type Out } from '../output.js'
-import { parseChoice, parseKey, parseOrg, parseScope, parseTime } from '../parse.js'
+import { parseChoice, parseKey, parseOrg, parseScope, parseTime, readInputFile } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 const YEAR_MS = 365 * 86_400_000
@@ -198,8 +198,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (file: string, o: { json?: boolean }) => {
       const { ctx, out } = get()
-      let bytes: Uint8Array
-      try { bytes = new Uint8Array(await readFile(file)) } catch (cause) { throw new C5Error('NODE_NOT_FOUND', `cannot read ${file}`, { cause }) }
+      const bytes = await readInputFile('roster file', file)
       decodeSignedRoster(bytes) // a clear ROSTER_MALFORMED before anything else
       const env = wrapRoster(bytes, await ctx.key('node'), Date.now())
       const access = await ctx.access()

@@ -1,9 +1,10 @@
 /** c5mesh start: run the node until SIGINT/SIGTERM. */
 import type { Command } from 'commander'
+import { C5Error } from '../../errors.js'
 import { toHex } from '../../identity/index.js'
-import { initNode, isInitialised } from '../../node/init.js'
+import { checkNotHalfInitialised, initNode, isInitialised } from '../../node/init.js'
 
-import type { CliContext } from '../context.js'
+import { notInitialisedMessage, type CliContext } from '../context.js'
 import type { Out } from '../output.js'
 import { parseOrg } from '../parse.js'
 
@@ -11,12 +12,17 @@ type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
 export function registerStart (program: Command, get: Ctx): void {
   program.command('start')
-    .description('run this node: mesh, sync and the local API (first run: a development identity and roster)')
-    .option('--org <code>', 'org for a first-run development set-up (default MX-CMX)')
-    .action(async (o: { org?: string }) => {
+    .description('run this node: mesh, sync and the local API')
+    .option('--dev', 'development quick start: on a folder that is not initialised, first make a development identity and roster (npm start passes it)')
+    .option('--org <code>', 'org for that development set-up (default MX-CMX)')
+    .action(async (o: { org?: string, dev?: boolean }) => {
       const { ctx, out } = get()
       const w = out().write
       if (!await isInitialised(ctx.paths.dir)) {
+        await checkNotHalfInitialised(ctx.paths.dir)
+        // Never a new identity and root by accident (started from another directory, a
+        // volume not mounted): only the development quick start asks for one.
+        if (o.dev !== true) throw new C5Error('CLI_NOT_INITIALISED', notInitialisedMessage(ctx.paths.dir))
         const r = await initNode({ dir: ctx.paths.dir, dev: true, ...(o.org === undefined ? {} : { org: parseOrg('--org', o.org) }) })
         w(`first run: made a development identity and roster in ${r.paths.dir}`)
         w(`  node key ${toHex(r.node.publicKey)}, operator key ${toHex(r.operator.publicKey)}, root key ${toHex(r.root!.publicKey)} (development only)`)
@@ -34,8 +40,8 @@ export function registerStart (program: Command, get: Ctx): void {
           w(`${sig}: stopping…`)
           void daemon.stop().then(() => { w('stopped'); resolve() }, err => { process.stderr.write(`error during stop: ${(err as Error).message}\n`); resolve() })
         }
-        process.once('SIGINT', () => stop('SIGINT'))
-        process.once('SIGTERM', () => stop('SIGTERM'))
+        process.once('SIGINT', () => { stop('SIGINT') })
+        process.once('SIGTERM', () => { stop('SIGTERM') })
       })
     })
 }
