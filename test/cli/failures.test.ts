@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { c5mesh, c5meshJson, type CliResult } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
+// @ts-expect-error — a plain ESM script without type declarations
+import { ensureBuild } from '../../scripts/build.js'
 
 const NOBODY = 65534
 const AS_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups']
@@ -17,6 +19,7 @@ const isRoot = process.getuid?.() === 0
 let dir: { path: string, cleanup: () => Promise<void> }
 let data: string
 beforeAll(async () => {
+  ensureBuild() // as root: `nobody` may run the build, not make it
   dir = await tempDir('c5mesh-fail-')
   await chmod(dir.path, 0o755) // nobody may traverse it, not write it
   data = join(dir.path, 'a')

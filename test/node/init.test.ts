@@ -9,17 +9,21 @@ import { execFileSync } from 'node:child_process'
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { initNode } from '../../src/node/init.js'
 import { readKeyFile } from '../../src/identity/index.js'
 import { c5mesh, c5meshJson, startDaemonProcess } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
+// @ts-expect-error — a plain ESM script without type declarations
+import { ensureBuild } from '../../scripts/build.js'
 
 const isRoot = process.getuid?.() === 0
 const NOBODY = 65534
 const AS_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups']
 
 describe('init', { timeout: 60_000 }, () => {
+  beforeAll(() => { ensureBuild() }) // as root: `nobody` may run the build, not make it
+
   it.runIf(isRoot)('works on a folder that is a mount point (a fresh tmpfs), leaving nothing beside it', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'c5mesh-mnt-'))
     const mnt = join(parent, 'data')
