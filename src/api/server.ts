@@ -19,6 +19,9 @@ import type { NodeCore } from '../node/core.js'
 import type { MeshNode } from '../node/mesh.js'
 import { inbox, parseInboxQuery, rosterView, show, status } from '../node/service.js'
 import { envelopeView } from '../node/views.js'
+import type { KeyPair } from '../identity/keys.js'
+import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } from '../node/compose-request.js'
+import { digestFromId } from '../envelope/index.js'
 import { httpStatusOf } from './errors.js'
 
 export interface ApiOptions {
@@ -28,6 +31,8 @@ export interface ApiOptions {
   info?: () => Record<string, unknown>
   /** Largest accepted request body, bytes (one envelope plus slack). */
   bodyLimitBytes?: number
+  /** Who signs what operators compose here (POST /v1/messages as JSON, acks). */
+  operator?: { org: string, key: KeyPair }
 }
 
 export async function createApi (options: ApiOptions): Promise<FastifyInstance> {
@@ -52,12 +57,32 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
   app.get('/v1/peers', async () => mesh === undefined ? [] : mesh.peers())
   app.get('/v1/messages', async req => inbox(core, parseInboxQuery(req.query)))
   app.get<{ Params: { id: string } }>('/v1/messages/:id', async req => show(core, req.params.id))
+  const operator = (): { org: string, key: KeyPair } => {
+    if (options.operator === undefined) throw new C5Error('API_BAD_REQUEST', 'this node has no operator key to sign with: send a pre-signed envelope (application/octet-stream)')
+    return options.operator
+  }
+  app.get('/healthz', async () => ({ ok: true }))
   app.post('/v1/messages', async (req, reply) => {
     const body = req.body
-    if (!(body instanceof Uint8Array)) throw new C5Error('API_BAD_REQUEST', 'send one envelope as application/octet-stream')
-    const r = await core.ingest.ingest(new Uint8Array(body), 'local', { sync: true })
+    let bytes: Uint8Array
+    if (body instanceof Uint8Array) {
+      bytes = new Uint8Array(body)
+    } else {
+      const op = operator()
+      bytes = composeFromRequest(parseComposeRequest(body), { org: op.org, operator: op.key, now: core.clock.now() }).bytes
+    }
+    const r = await core.ingest.ingest(bytes, 'local', { sync: true })
     if (!r.ok) return reply.status(httpStatusOf(r.code)).send(r)
     return reply.status(201).send({ ok: true, message: envelopeView(r.envelope) })
+  })
+  app.post<{ Params: { id: string } }>('/v1/messages/:id/ack', async (req, reply) => {
+    const ack = parseAckRequest(req.body)
+    const target = await show(core, req.params.id)
+    const op = operator()
+    const env = composeAck({ ...target, digest: digestFromId(target.id) }, ack, { org: op.org, operator: op.key, now: core.clock.now() })
+    const r = await core.ingest.ingest(env.bytes, 'local', { sync: true })
+    if (!r.ok) return reply.status(httpStatusOf(r.code)).send(r)
+    return reply.status(201).send({ ok: true, message: envelopeView(r.envelope), acknowledges: target.id })
   })
   app.get('/v1/roster', async () => rosterView(core))
   app.get('/v1/rejections', async () => core.ingest.recentRejections())

@@ -1,21 +1,30 @@
 /**
- * Two ways to reach a node, one interface: `local` opens the store in this process (no
- * daemon running), `daemon` calls the running daemon's HTTP API on loopback.
+ * Two ways to reach a node, one interface: `daemon` calls the running daemon's HTTP API on
+ * loopback (this file: node:http only, so a command against a running node loads almost
+ * nothing), `local` opens the store in this process when no daemon runs (access-local.ts,
+ * loaded only then).
  */
 import { C5Error, type ErrorCode } from '../errors.js'
-import type { NodeConfig } from '../config/index.js'
-import type { NodeCore } from '../node/core.js'
 import type { IngestResult } from '../node/types.js'
-import { inbox, show, status, rosterView, type InboxQuery, type RosterView, type StatusView } from '../node/service.js'
-import { envelopeView, type MessageView } from '../node/views.js'
+import type { ComposeRequestInput } from '../node/compose-request.js'
+import type { RosterView, StatusView } from '../node/service.js'
+import type { MessageView } from '../node/views.js'
 import type { DaemonInfo } from './context.js'
+import { httpCall, type HttpReply } from './http.js'
 
 export type IngestReply = { ok: true, message: MessageView } | Extract<IngestResult, { ok: false }>
 
+/** Inbox filters as the command line gives them (validated by the node). */
+export type InboxFlags = Partial<Record<'kind' | 'precedence' | 'org' | 'since' | 'until' | 'limit' | 'order', string>>
+
 export interface NodeAccess {
   mode: 'local' | 'daemon'
+  /** A pre-signed envelope (roster import). */
   ingest: (bytes: Uint8Array) => Promise<IngestReply>
-  inbox: (q: InboxQuery) => Promise<MessageView[]>
+  /** Composed and signed by the node with the operator's key. */
+  send: (req: ComposeRequestInput) => Promise<IngestReply>
+  ack: (id: string, note?: string) => Promise<IngestReply & { acknowledges?: string }>
+  inbox: (q: InboxFlags) => Promise<MessageView[]>
   show: (id: string) => Promise<MessageView>
   status: () => Promise<StatusView>
   roster: () => Promise<RosterView>
@@ -25,66 +34,85 @@ export interface NodeAccess {
   close: () => Promise<void>
 }
 
-export function createLocalAccess (core: NodeCore, config: NodeConfig): NodeAccess {
-  return {
-    mode: 'local',
-    ingest: async bytes => {
-      const r = await core.ingest.ingest(bytes, 'local', { sync: true })
-      return r.ok ? { ok: true, message: envelopeView(r.envelope) } : r
-    },
-    inbox: async q => inbox(core, q),
-    show: async id => show(core, id),
-    status: async () => status(core, { org: config.org }),
-    roster: async () => rosterView(core),
-    peers: async () => { throw new C5Error('NODE_NOT_RUNNING', 'peers are known only to a running node: start it with "c5mesh start"') },
-    follow: async () => { throw new C5Error('NODE_NOT_RUNNING', 'new messages arrive only at a running node: start it with "c5mesh start"') },
-    close: async () => core.close()
-  }
+/** How long a command waits for the daemon's answer. */
+export const API_CALL_TIMEOUT_MS = 30_000
+
+const FLAG_OF: Record<string, string> = { expiresInS: '--expires', msgType: '--msg-type', parameters: '--param', 'area.description': '--area' }
+
+/** A field the API refused, named as the command line's flag. */
+export function flagOf (field: string): string | undefined {
+  if (field === 'id' || field === 'body') return undefined
+  const top = field.replace(/\.\d+.*$/, '')
+  return FLAG_OF[field] ?? FLAG_OF[top] ?? '--' + top.replace(/[A-Z]/g, c => '-' + c.toLowerCase())
 }
 
-export function createDaemonAccess (daemon: DaemonInfo): NodeAccess {
-  async function call<T> (method: string, path: string, body?: Uint8Array): Promise<T> {
-    let res: Response
-    try {
-      res = await fetch(daemon.api + path, {
-        method,
-        ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/octet-stream' } })
-      })
-    } catch (cause) {
-      throw new C5Error('API_UNREACHABLE', `the daemon (pid ${daemon.pid}) does not answer at ${daemon.api}`, { cause })
-    }
-    const json = await res.json().catch(() => undefined) as any
-    if (!res.ok && json?.code !== undefined && path !== '/v1/messages') throw new C5Error(json.code as ErrorCode, json.message ?? 'request failed')
-    if (json === undefined) throw new C5Error('API_UNREACHABLE', `the daemon answered ${res.status} without JSON`)
-    return json as T
+/** The API's refusal of a request as the CLI reports it: bad input is CLI_BAD_ARGUMENT (exit 2) naming the flag. */
+export function cliError (code: string, message: string, field?: string): C5Error {
+  if (code !== 'API_BAD_REQUEST') return new C5Error(code as ErrorCode, message)
+  if (field === undefined) return new C5Error('CLI_BAD_ARGUMENT', message)
+  const flag = flagOf(field)
+  const rest = message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message
+  return new C5Error('CLI_BAD_ARGUMENT', flag === undefined ? rest : `${flag}: ${rest}`)
+}
+
+interface ErrorBody { code?: string, message?: string, field?: string, details?: { field?: string } }
+
+export function createDaemonAccess (daemon: DaemonInfo, token?: string): NodeAccess {
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
+  async function call (method: string, path: string, body?: { json: unknown } | { bytes: Uint8Array }): Promise<HttpReply> {
+    const headers: Record<string, string> = { ...auth }
+    let payload: Uint8Array | string | undefined
+    if (body !== undefined && 'json' in body) { headers['content-type'] = 'application/json'; payload = JSON.stringify(body.json) }
+    if (body !== undefined && 'bytes' in body) { headers['content-type'] = 'application/octet-stream'; payload = body.bytes }
+    return await httpCall(daemon.api, { method, path, headers, timeoutMs: API_CALL_TIMEOUT_MS, ...(payload === undefined ? {} : { body: payload }) })
+  }
+  /** The JSON of a 2xx answer; any other answer as the error it carries. */
+  async function json<T> (method: string, path: string, body?: { json: unknown } | { bytes: Uint8Array }): Promise<T> {
+    const r = await call(method, path, body)
+    const b = r.body as ErrorBody | undefined
+    if (r.status >= 200 && r.status < 300 && b !== undefined) return b as T
+    if (b?.code !== undefined) throw cliError(b.code, b.message ?? 'request failed', b.field ?? b.details?.field)
+    throw new C5Error('API_UNREACHABLE', `the daemon (pid ${daemon.pid}) answered ${r.status} without JSON`)
+  }
+  /** Ingest refusals (403, 409, 422…) are answers, not failures: the command reports them. */
+  async function ingestCall (path: string, body: { json: unknown } | { bytes: Uint8Array }): Promise<IngestReply & { acknowledges?: string }> {
+    const r = await call('POST', path, body)
+    const b = r.body as ({ ok?: boolean } & ErrorBody) | undefined
+    if (b === undefined || (typeof b.ok !== 'boolean' && b.code === undefined)) throw new C5Error('API_UNREACHABLE', `the daemon answered ${r.status} without JSON`)
+    if (b.ok === true) return b as IngestReply & { acknowledges?: string }
+    // A refusal of the request itself (bad input, auth, not found) rather than of the message.
+    if (b.code === 'API_BAD_REQUEST' || b.ok === undefined) throw cliError(b.code!, b.message ?? 'request failed', b.field ?? b.details?.field)
+    return b as IngestReply
   }
   return {
     mode: 'daemon',
-    ingest: async bytes => call<IngestReply>('POST', '/v1/messages', bytes),
-    inbox: async q => call<MessageView[]>('GET', '/v1/messages?' + new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)] as [string, string]))),
-    show: async id => call<MessageView>('GET', `/v1/messages/${encodeURIComponent(id)}`),
-    status: async () => call<StatusView>('GET', '/v1/status'),
-    roster: async () => call<RosterView>('GET', '/v1/roster'),
-    peers: async () => call<unknown[]>('GET', '/v1/peers'),
+    ingest: async bytes => await ingestCall('/v1/messages', { bytes }),
+    send: async req => await ingestCall('/v1/messages', { json: req }),
+    ack: async (id, note) => await ingestCall(`/v1/messages/${encodeURIComponent(id)}/ack`, { json: note === undefined ? {} : { note } }),
+    inbox: async q => {
+      const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined) as Array<[string, string]>)
+      const page = await json<MessageView[] | { messages: MessageView[] }>('GET', '/v1/messages?' + params.toString())
+      return Array.isArray(page) ? page : page.messages
+    },
+    show: async id => await json<MessageView>('GET', `/v1/messages/${encodeURIComponent(id)}`),
+    status: async () => await json<StatusView>('GET', '/v1/status'),
+    roster: async () => await json<RosterView>('GET', '/v1/roster'),
+    peers: async () => await json<unknown[]>('GET', '/v1/peers'),
     follow: async onMessage => {
-      let res: Response
-      try {
-        res = await fetch(`${daemon.api}/v1/events`)
-      } catch (cause) {
-        throw new C5Error('API_UNREACHABLE', `the daemon (pid ${daemon.pid}) does not answer at ${daemon.api}`, { cause })
-      }
-      if (res.body === null) throw new C5Error('API_UNREACHABLE', 'the daemon sent no event stream')
+      const r = await httpCall(daemon.api, { method: 'GET', path: '/v1/events', headers: { ...auth, accept: 'text/event-stream' }, stream: true })
+      if (r.status !== 200) throw new C5Error('API_UNREACHABLE', `the daemon refused the event stream (${r.status})`)
       // Server-sent events: blocks separated by a blank line, "event:" and "data:" lines.
       let buffer = ''
-      const decoder = new TextDecoder()
-      for await (const chunk of res.body) {
-        buffer += decoder.decode(chunk, { stream: true })
+      r.raw.setEncoding('utf8')
+      for await (const chunk of r.raw as AsyncIterable<string>) {
+        buffer += chunk
         let end
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end)
           buffer = buffer.slice(end + 2)
-          const data = block.split('\n').find(l => l.startsWith('data: '))
-          if (block.startsWith('event: message') && data !== undefined) onMessage(JSON.parse(data.slice(6)) as MessageView)
+          const lines = block.split('\n')
+          const data = lines.find(l => l.startsWith('data: '))
+          if (lines.includes('event: message') && data !== undefined) onMessage(JSON.parse(data.slice(6)) as MessageView)
         }
       }
     },

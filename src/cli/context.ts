@@ -2,15 +2,17 @@
  * What every command needs: the data folder, the node's config, its keys, and access to
  * the node — through the running daemon's HTTP API when a daemon holds the folder, or by
  * opening the store directly when none does (LevelDB allows one process per folder).
+ *
+ * Only what a command uses is loaded: a command against a running daemon reads two small
+ * files and makes HTTP calls; config (zod), keys and the store load on first use.
  */
-import { access, constants, readFile } from 'node:fs/promises'
+import { access, constants, readFile, stat } from 'node:fs/promises'
 import { C5Error, isC5Error } from '../errors.js'
-import { loadConfig, type NodeConfig } from '../config/index.js'
-import { readKeyFile, fromHex, type KeyPair } from '../identity/index.js'
+import type { NodeConfig } from '../config/index.js'
+import type { KeyPair } from '../identity/keys.js'
 import { dataPaths, resolveDataDir, type DataPaths } from '../node/paths.js'
-import { checkNotHalfInitialised, dataFolderError, isInitialised } from '../node/init.js'
-import { openNodeCore } from '../node/core.js'
-import { createLocalAccess, createDaemonAccess, type NodeAccess } from './access.js'
+import { createDaemonAccess, type NodeAccess } from './access.js'
+import { httpCall } from './http.js'
 
 /** What to do with a folder that holds no node: the two ways to make one. */
 export function notInitialisedMessage (dir: string): string {
@@ -50,12 +52,15 @@ export const DAEMON_PROBE_TIMEOUT_MS = 2_000
 
 async function answers (api: string): Promise<boolean> {
   try {
-    const res = await fetch(`${api}/v1/status`, { signal: AbortSignal.timeout(DAEMON_PROBE_TIMEOUT_MS) })
-    await res.body?.cancel()
-    return res.ok
+    const r = await httpCall(api, { method: 'GET', path: '/healthz', timeoutMs: DAEMON_PROBE_TIMEOUT_MS })
+    return r.status === 200
   } catch {
     return false
   }
+}
+
+async function isInitialised (dir: string): Promise<boolean> {
+  try { await stat(dataPaths(dir).config); return true } catch { return false }
 }
 
 export function createContext (flags: GlobalFlags, env: Record<string, string | undefined>): CliContext {
@@ -66,34 +71,40 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
     try {
       await access(paths.dir, constants.R_OK | constants.X_OK)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw await dataFolderError(paths.dir, err)
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw await (await import('../node/init.js')).dataFolderError(paths.dir, err)
     }
     if (!await isInitialised(paths.dir)) {
-      await checkNotHalfInitialised(paths.dir)
+      // (init.js loads the store: only on this error path)
+      await (await import('../node/init.js')).checkNotHalfInitialised(paths.dir)
       throw new C5Error('CLI_NOT_INITIALISED', notInitialisedMessage(paths.dir))
     }
+  }
+  async function loadCfg (): Promise<NodeConfig> {
+    if (config !== undefined) return config
+    await requireInit()
+    const { loadConfig } = await import('../config/index.js')
+    config = await loadConfig({ files: [paths.config, ...(flags.config === undefined ? [] : [flags.config])], env })
+    return config
+  }
+  async function key (which: 'node' | 'operator' | 'root'): Promise<KeyPair> {
+    await requireInit()
+    const { readKeyFile } = await import('../identity/keyfile.js')
+    return (await readKeyFile(which === 'node' ? paths.nodeKey : which === 'operator' ? paths.operatorKey : paths.rootKey)).pair
   }
 
   return {
     paths,
     env,
-    config: async () => {
-      if (config !== undefined) return config
-      await requireInit()
-      config = await loadConfig({ files: [paths.config, ...(flags.config === undefined ? [] : [flags.config])], env })
-      return config
-    },
-    key: async which => {
-      await requireInit()
-      return (await readKeyFile(which === 'node' ? paths.nodeKey : which === 'operator' ? paths.operatorKey : paths.rootKey)).pair
-    },
+    config: loadCfg,
+    key,
     access: async () => {
       await requireInit()
       const daemon = await readDaemonInfo(paths)
       // A daemon.json whose pid is alive but whose API does not answer is stale (a reused pid
       // after a crash): fall back to the store, which tells whether anyone really holds it.
       if (daemon !== undefined && await answers(daemon.api)) return createDaemonAccess(daemon)
-      const cfg = await (async () => { await requireInit(); return config ?? (config = await loadConfig({ files: [paths.config, ...(flags.config === undefined ? [] : [flags.config])], env })) })()
+      const cfg = await loadCfg()
+      const [{ fromHex }, { openNodeCore }, { createLocalAccess }] = await Promise.all([import('../identity/keys.js'), import('../node/core.js'), import('./access-local.js')])
       const anchors = { keys: (cfg.trustAnchors?.keys ?? []).map(fromHex), threshold: cfg.trustAnchors?.threshold ?? 1 }
       if (anchors.keys.length === 0) throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) in config.json')
       let core
@@ -103,7 +114,7 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
         if (isC5Error(err, 'STORE_LOCKED')) throw new C5Error('NODE_LOCKED', `another process holds ${paths.dir} and its API does not answer`, { cause: err })
         throw err
       }
-      return createLocalAccess(core, cfg)
+      return createLocalAccess(core, cfg, async () => await key('operator'))
     }
   }
 }

@@ -1,8 +1,8 @@
 /** Parsers for CLI flag values; each throws CLI_BAD_ARGUMENT naming the flag. */
 import { readFile } from 'node:fs/promises'
 import { C5Error } from '../errors.js'
-import { ORG_CODE_PATTERN } from '../envelope/index.js'
-import { fromHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
+import { ORG_CODE_PATTERN } from '../envelope/constants.js'
+import { fromHex, PUBLIC_KEY_BYTES } from '../identity/keys.js'
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 

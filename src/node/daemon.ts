@@ -76,7 +76,9 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       log: (event, fields) => log.info({ event, ...fields })
     })
     const m = mesh
-    api = await createApi({ core, mesh: m, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
+    // A relay-only node may have no operator key: then the API takes pre-signed envelopes only.
+    const operatorKey = await readKeyFile(paths.operatorKey).then(f => f.pair, (err: unknown) => { if (isC5Error(err, 'IDENTITY_KEY_MISSING')) return undefined; throw err })
+    api = await createApi({ core, mesh: m, ...(operatorKey === undefined ? {} : { operator: { org: config.org, key: operatorKey } }), info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
     await api.listen({ host: config.api.host, port: config.api.port })
     const addr = api.server.address()
     const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${typeof addr === 'object' && addr !== null ? addr.port : config.api.port}`

@@ -38,17 +38,18 @@ const QUERY_EXPECTED: Record<string, string> = {
 }
 
 /**
- * Parses untrusted query input; CLI_BAD_ARGUMENT naming the field, what it expects and what
- * it got (never zod's own wording). `prefix` is put before the field name ('--' in the CLI).
+ * Parses untrusted query input; API_BAD_REQUEST naming the field (details.field), what it
+ * expects and what it got (never zod's own wording). The CLI reports it as CLI_BAD_ARGUMENT
+ * naming its flag (src/cli/access.ts cliError).
  */
-export function parseInboxQuery (input: unknown, prefix = ''): InboxQuery {
+export function parseInboxQuery (input: unknown): InboxQuery {
   const r = inboxQuerySchema.safeParse(input)
   if (!r.success) {
     const issue = r.error.issues[0]
-    if (issue.code === 'unrecognized_keys') throw new C5Error('CLI_BAD_ARGUMENT', `unknown query field ${issue.keys.map(k => prefix + k).join(', ')} (known: ${Object.keys(QUERY_EXPECTED).map(k => prefix + k).join(', ')})`)
+    if (issue.code === 'unrecognized_keys') throw new C5Error('API_BAD_REQUEST', `unknown query field ${issue.keys.join(', ')} (known: ${Object.keys(QUERY_EXPECTED).join(', ')})`, { details: { field: issue.keys[0] } })
     const field = String(issue.path[0] ?? 'query')
     const got = (input as Record<string, unknown> | null)?.[field]
-    throw new C5Error('CLI_BAD_ARGUMENT', `${prefix}${field}: expected ${QUERY_EXPECTED[field] ?? 'a valid value'}, got ${JSON.stringify(got) ?? 'nothing'}`)
+    throw new C5Error('API_BAD_REQUEST', `${field}: expected ${QUERY_EXPECTED[field] ?? 'a valid value'}, got ${JSON.stringify(got) ?? 'nothing'}`, { details: { field } })
   }
   return r.data
 }
@@ -76,7 +77,7 @@ export async function show (core: NodeCore, id: string): Promise<MessageView> {
   try {
     m = await core.store.get(id)
   } catch (err) {
-    if (err instanceof C5Error && err.code !== 'STORE_CORRUPT') throw new C5Error('CLI_BAD_ARGUMENT', `not a message id: ${id}`, { cause: err })
+    if (err instanceof C5Error && err.code !== 'STORE_CORRUPT') throw new C5Error('API_BAD_REQUEST', `not a message id: ${id}`, { cause: err, details: { field: 'id' } })
     throw err
   }
   if (m === undefined) throw new C5Error('NODE_NOT_FOUND', `no message ${id} on this node`)

@@ -1,15 +1,18 @@
-/** c5mesh init | id | send | inbox | show | status | peers */
+/**
+ * c5mesh init | id | send | ack | inbox | show | status | peers
+ *
+ * Registration loads nothing heavy: each action imports what it needs, so a command
+ * against a running daemon starts fast (issue 10: ≤ 250 ms for send, inbox, show).
+ */
 import type { Command } from 'commander'
-import { C5Error } from '../../errors.js'
-import { composeEnvelope, digestFromId } from '../../envelope/index.js'
-import { CATEGORIES, CERTAINTIES, MSG_TYPES, PRECEDENCES, SEVERITIES, URGENCIES, type Content } from '../../envelope/types.js'
-import { keyId, toHex } from '../../identity/index.js'
-import { initNode } from '../../node/init.js'
-import { parseInboxQuery } from '../../node/service.js'
+import { CATEGORIES, CERTAINTIES, MSG_TYPES, PRECEDENCES, SEVERITIES, URGENCIES } from '../../envelope/types.js'
+import type { ComposeRequestInput } from '../../node/compose-request.js'
 import type { CliContext } from '../context.js'
+import type { InboxFlags } from '../access.js'
 import type { MessageView } from '../../node/views.js'
+import { C5Error } from '../../errors.js'
 import { emit, messageDetail, messageLine, type Out } from '../output.js'
-import { parseChoice, parseDuration, parseOrg, parseParam, parseScope, withArticle } from '../parse.js'
+import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
@@ -21,6 +24,7 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: { org?: string, dev?: boolean, json?: boolean }) => {
       const { ctx, out } = get()
+      const [{ initNode }, { toHex }] = await Promise.all([import('../../node/init.js'), import('../../identity/keys.js')])
       const r = await initNode({ dir: ctx.paths.dir, ...(o.org === undefined ? {} : { org: parseOrg('--org', o.org) }), dev: o.dev === true })
       const view = { dataDir: r.paths.dir, org: r.org, nodeKey: toHex(r.node.publicKey), operatorKey: toHex(r.operator.publicKey), ...(r.root === undefined ? {} : { rootKey: toHex(r.root.publicKey) }) }
       emit(out(o.json), view, () => [
@@ -42,7 +46,7 @@ export function registerBasic (program: Command, get: Ctx): void {
       const cfg = await ctx.config()
       const node = await ctx.key('node')
       const operator = await ctx.key('operator')
-      const { peerIdOf } = await import('../../identity/index.js')
+      const { peerIdOf, keyId, toHex } = await import('../../identity/index.js')
       const view = { org: cfg.org, nodeKey: toHex(node.publicKey), peerId: peerIdOf(node.publicKey).toString(), operatorKey: toHex(operator.publicKey), operatorKeyId: toHex(keyId(operator.publicKey)) }
       emit(out(o.json), view, () => `org       ${view.org}\nnode      ${view.nodeKey}\npeer id   ${view.peerId}\noperator  ${view.operatorKey} (key id ${view.operatorKeyId})`)
     })
@@ -68,35 +72,25 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
-      const cfg = await ctx.config()
-      const operator = await ctx.key('operator')
-      const kind = parseChoice('--kind', o.kind, ['alert', 'bulletin'] as const)
-      const content: Content = { msgType: parseChoice('--msg-type', o.msgType, MSG_TYPES), headline: o.headline }
-      if (o.category !== undefined) content.category = parseChoice('--category', o.category, CATEGORIES)
-      if (o.urgency !== undefined) content.urgency = parseChoice('--urgency', o.urgency, URGENCIES)
-      if (o.severity !== undefined) content.severity = parseChoice('--severity', o.severity, SEVERITIES)
-      if (o.certainty !== undefined) content.certainty = parseChoice('--certainty', o.certainty, CERTAINTIES)
-      for (const k of ['event', 'description', 'instruction'] as const) if (o[k] !== undefined) content[k] = o[k]
-      if (o.area !== undefined) content.area = { description: o.area }
-      if (o.param.length > 0) content.parameters = o.param
-      const ttlMs = parseDuration('--expires', o.expires)
-      const references = o.references === undefined
-        ? []
-        : String(o.references).split(',').map((id: string) => {
-          try { return digestFromId(id.trim()) } catch { throw new C5Error('CLI_BAD_ARGUMENT', `--references: not a message id: ${id}`) }
-        })
-      const env = composeEnvelope({
-        kind,
-        org: cfg.org,
-        content,
-        scope: parseScope('--scope', o.scope),
-        references,
-        ttlS: Math.ceil(ttlMs / 1000),
-        ...(o.precedence === undefined ? {} : { precedence: parseChoice('--precedence', o.precedence, PRECEDENCES) })
-      }, operator, { now: Date.now() })
+      const req: ComposeRequestInput = {
+        kind: parseChoice('--kind', o.kind, ['alert', 'bulletin'] as const),
+        msgType: parseChoice('--msg-type', o.msgType, MSG_TYPES),
+        headline: o.headline,
+        scope: parseScope('--scope', o.scope).length === 0 ? 'national' : parseScope('--scope', o.scope),
+        expiresInS: Math.ceil(parseDuration('--expires', o.expires) / 1000)
+      }
+      if (o.precedence !== undefined) req.precedence = parseChoice('--precedence', o.precedence, PRECEDENCES)
+      if (o.category !== undefined) req.category = parseChoice('--category', o.category, CATEGORIES)
+      if (o.urgency !== undefined) req.urgency = parseChoice('--urgency', o.urgency, URGENCIES)
+      if (o.severity !== undefined) req.severity = parseChoice('--severity', o.severity, SEVERITIES)
+      if (o.certainty !== undefined) req.certainty = parseChoice('--certainty', o.certainty, CERTAINTIES)
+      for (const k of ['event', 'description', 'instruction'] as const) if (o[k] !== undefined) req[k] = o[k]
+      if (o.area !== undefined) req.area = { description: o.area }
+      if (o.param.length > 0) req.parameters = o.param
+      if (o.references !== undefined) req.references = String(o.references).split(',').map((id: string) => id.trim()).filter(id => id !== '')
       const access = await ctx.access()
       try {
-        const r = await access.ingest(env.bytes)
+        const r = await access.send(req)
         if (!r.ok) throw new C5Error(r.code, r.message)
         emit(out(o.json), { id: r.message.id, precedence: r.message.precedence, bytes: r.message.bytes, via: access.mode }, () => r.message.id)
       } finally {
@@ -110,24 +104,11 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (id: string, o: { note?: string, json?: boolean }) => {
       const { ctx, out } = get()
-      const cfg = await ctx.config()
-      const operator = await ctx.key('operator')
       const access = await ctx.access()
       try {
-        const target = await access.show(id) // NODE_NOT_FOUND unless it reached this node
-        if (target.kind !== 'alert' && target.kind !== 'bulletin') throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins are acknowledged; ${id} is ${withArticle(target.kind)}`)
-        const now = Date.now()
-        const env = composeEnvelope({
-          kind: 'ack',
-          org: cfg.org,
-          references: [digestFromId(target.id)],
-          ...(o.note === undefined ? {} : { note: o.note }),
-          // An ack lives as long as what it acknowledges (at least a minute).
-          ttlS: Math.max(60, Math.ceil((target.expires - now) / 1000))
-        }, operator, { now })
-        const r = await access.ingest(env.bytes)
+        const r = await access.ack(id, o.note)
         if (!r.ok) throw new C5Error(r.code, r.message)
-        emit(out(o.json), { id: r.message.id, acknowledges: target.id }, () => r.message.id)
+        emit(out(o.json), { id: r.message.id, acknowledges: r.acknowledges ?? r.message.references[0] }, () => r.message.id)
       } finally { await access.close() }
     })
 
@@ -141,7 +122,7 @@ export function registerBasic (program: Command, get: Ctx): void {
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
       const { json, follow, ...q } = o
-      const query = parseInboxQuery(q, '--')
+      const query = q as InboxFlags
       const access = await ctx.access()
       try {
         if (follow === true && access.mode !== 'daemon') throw new C5Error('NODE_NOT_RUNNING', '--follow needs a running node: start it with "c5mesh start"')

@@ -12,16 +12,17 @@ import { readFile, writeFile, rename, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { C5Error } from '../../errors.js'
 import { KINDS, PRECEDENCES } from '../../envelope/types.js'
-import { readKeyFile, toHex } from '../../identity/index.js'
-import {
-  addMember, removeMember, addRevocationToDocument, nextVersion, decodeSignedRoster, encodeSignedRoster,
-  encodeRosterDocument, decodeRosterDocument, signRoster, ROLES, ROLE_KINDS
-} from '../../roster/index.js'
-import type { RosterDocument, SignedRoster, Role } from '../../roster/types.js'
-import { wrapRoster } from '../../node/roster-envelope.js'
+import { ROLES, type RosterDocument, type SignedRoster, type Role } from '../../roster/types.js'
 import type { CliContext } from '../context.js'
 import { emit, type Out } from '../output.js'
 import { parseChoice, parseKey, parseOrg, parseScope, parseTime, readInputFile } from '../parse.js'
+
+/** The roster code, loaded by the actions that use it (registration stays light). */
+async function lib () {
+  const [roster, identity, wrap] = await Promise.all([import('../../roster/index.js'), import('../../identity/keyfile.js'), import('../../node/roster-envelope.js')])
+  const { toHex } = await import('../../identity/keys.js')
+  return { ...roster, ...identity, ...wrap, toHex }
+}
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 const YEAR_MS = 365 * 86_400_000
@@ -35,7 +36,7 @@ async function writeAtomic (path: string, bytes: Uint8Array): Promise<void> {
 async function readDraft (ctx: CliContext): Promise<SignedRoster | undefined> {
   let bytes: Uint8Array
   try { bytes = await readFile(ctx.paths.rosterDraft) } catch { return undefined }
-  return decodeSignedRoster(bytes)
+  return (await lib()).decodeSignedRoster(bytes)
 }
 
 async function currentSigned (ctx: CliContext): Promise<Uint8Array | undefined> {
@@ -48,6 +49,7 @@ async function currentSigned (ctx: CliContext): Promise<Uint8Array | undefined> 
 
 /** The draft document, starting one from the current roster (version + 1) if none. */
 async function draftDocument (ctx: CliContext): Promise<RosterDocument> {
+  const { decodeRosterDocument, decodeSignedRoster, nextVersion } = await lib()
   const draft = await readDraft(ctx)
   const now = Date.now()
   const cur = await currentSigned(ctx)
@@ -62,6 +64,7 @@ async function draftDocument (ctx: CliContext): Promise<RosterDocument> {
 }
 
 async function saveDraft (ctx: CliContext, doc: RosterDocument): Promise<void> {
+  const { encodeSignedRoster, encodeRosterDocument } = await lib()
   await writeAtomic(ctx.paths.rosterDraft, encodeSignedRoster({ document: encodeRosterDocument(doc), signatures: [] }))
 }
 
@@ -77,6 +80,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: { draft?: boolean, json?: boolean }) => {
       const { ctx, out } = get()
+      const { decodeRosterDocument, toHex } = await lib()
       if (o.draft === true) {
         const d = await readDraft(ctx)
         if (d === undefined) throw new C5Error('NODE_NOT_FOUND', 'no roster draft: start one with "c5mesh roster add"')
@@ -112,6 +116,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
+      const { addMember, ROLE_KINDS } = await lib()
       const now = Date.now()
       const role = parseChoice('--role', o.role, ROLES) as Role
       const kinds = o.kinds === undefined ? [...ROLE_KINDS[role]] : String(o.kinds).split(',').map(k => parseChoice('--kinds', k.trim(), KINDS))
@@ -134,6 +139,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
+      const { removeMember } = await lib()
       const doc = removeMember(await draftDocument(ctx), parseKey('--key', o.key))
       await saveDraft(ctx, doc)
       emit(out(o.json), docSummary(doc, 0), () => `draft version ${doc.version}: ${doc.members.length} members`)
@@ -147,6 +153,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
+      const { addRevocationToDocument } = await lib()
       const doc = addRevocationToDocument(await draftDocument(ctx), {
         key: parseKey('--key', o.key), effective: parseTime('--effective', o.effective, Date.now()), ...(o.reason === undefined ? {} : { reason: o.reason })
       })
@@ -161,6 +168,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: { keyFile?: string, in?: string, json?: boolean }) => {
       const { ctx, out } = get()
+      const { readKeyFile, decodeSignedRoster, signRoster, encodeSignedRoster, decodeRosterDocument } = await lib()
       const { pair } = await readKeyFile(o.keyFile ?? ctx.paths.rootKey)
       const path = o.in ?? ctx.paths.rosterDraft
       let signed: SignedRoster
@@ -181,6 +189,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: { out: string, current?: boolean, json?: boolean }) => {
       const { ctx, out } = get()
+      const { encodeSignedRoster } = await lib()
       let bytes: Uint8Array | undefined
       if (o.current === true) {
         bytes = await currentSigned(ctx)
@@ -198,6 +207,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (file: string, o: { json?: boolean }) => {
       const { ctx, out } = get()
+      const { decodeSignedRoster, wrapRoster } = await lib()
       const bytes = await readInputFile('roster file', file)
       decodeSignedRoster(bytes) // a clear ROSTER_MALFORMED before anything else
       const env = wrapRoster(bytes, await ctx.key('node'), Date.now())

@@ -1,8 +1,6 @@
 /** c5mesh start: run the node until SIGINT/SIGTERM. */
 import type { Command } from 'commander'
 import { C5Error } from '../../errors.js'
-import { toHex } from '../../identity/index.js'
-import { checkNotHalfInitialised, initNode, isInitialised } from '../../node/init.js'
 
 import { notInitialisedMessage, type CliContext } from '../context.js'
 import type { Out } from '../output.js'
@@ -18,6 +16,7 @@ export function registerStart (program: Command, get: Ctx): void {
     .action(async (o: { org?: string, dev?: boolean }) => {
       const { ctx, out } = get()
       const w = out().write
+      const [{ initNode, isInitialised, checkNotHalfInitialised }, { toHex }] = await Promise.all([import('../../node/init.js'), import('../../identity/keys.js')])
       if (!await isInitialised(ctx.paths.dir)) {
         await checkNotHalfInitialised(ctx.paths.dir)
         // Never a new identity and root by accident (started from another directory, a

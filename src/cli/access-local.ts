@@ -1,0 +1,54 @@
+/**
+ * Access to a node whose daemon is not running: the store opened in this process (LevelDB
+ * allows one process per folder). Loaded only when no daemon answers.
+ */
+import { C5Error } from '../errors.js'
+import { digestFromId } from '../envelope/index.js'
+import type { NodeConfig } from '../config/index.js'
+import type { NodeCore } from '../node/core.js'
+import type { KeyPair } from '../identity/keys.js'
+import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } from '../node/compose-request.js'
+import { inbox, parseInboxQuery, show, status, rosterView } from '../node/service.js'
+import { envelopeView } from '../node/views.js'
+import { cliError, type IngestReply, type NodeAccess } from './access.js'
+
+function cliOf (err: unknown): unknown {
+  return err instanceof C5Error && err.code === 'API_BAD_REQUEST' ? cliError(err.code, err.message, err.details?.field as string | undefined) : err
+}
+
+/** API_BAD_REQUEST from the shared validators, reported as the daemon path reports it. */
+function asCli<T> (f: () => T): T {
+  try { return f() } catch (err) { throw cliOf(err) }
+}
+
+export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorKey: () => Promise<KeyPair>): NodeAccess {
+  const ingest = async (bytes: Uint8Array): Promise<IngestReply> => {
+    const r = await core.ingest.ingest(bytes, 'local', { sync: true })
+    return r.ok ? { ok: true, message: envelopeView(r.envelope) } : r
+  }
+  return {
+    mode: 'local',
+    ingest,
+    send: async input => {
+      const req = asCli(() => parseComposeRequest(input))
+      const operator = await operatorKey()
+      const env = asCli(() => composeFromRequest(req, { org: config.org, operator, now: core.clock.now() }))
+      return await ingest(env.bytes)
+    },
+    ack: async (id, note) => {
+      const req = asCli(() => parseAckRequest(note === undefined ? {} : { note }))
+      const target = await show(core, id).catch(err => { throw cliOf(err) }) // NODE_NOT_FOUND unless it reached this node
+      const operator = await operatorKey()
+      const env = asCli(() => composeAck({ ...target, digest: digestFromId(target.id) }, req, { org: config.org, operator, now: core.clock.now() }))
+      const r = await ingest(env.bytes)
+      return r.ok ? { ...r, acknowledges: target.id } : r
+    },
+    inbox: async q => inbox(core, asCli(() => parseInboxQuery(q))),
+    show: async id => await show(core, id).catch(err => { throw cliOf(err) }),
+    status: async () => status(core, { org: config.org }),
+    roster: async () => rosterView(core),
+    peers: async () => { throw new C5Error('NODE_NOT_RUNNING', 'peers are known only to a running node: start it with "c5mesh start"') },
+    follow: async () => { throw new C5Error('NODE_NOT_RUNNING', 'new messages arrive only at a running node: start it with "c5mesh start"') },
+    close: async () => core.close()
+  }
+}
