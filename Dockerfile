@@ -4,7 +4,7 @@
 #
 #   docker build -t c5mesh .
 #   docker run -v c5mesh-data:/data -p 4370:4370 -p 4371:4371 c5mesh
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production C5MESH_DATA=/data C5MESH_API_HOST=127.0.0.1
 COPY package.json package-lock.json ./

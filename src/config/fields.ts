@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ORG_CODE_PATTERN } from '../envelope/constants.js'
+import { isTimeZone } from '../util/time.js'
 
 /** How an environment variable's text becomes a value (C5MESH_<PATH>, see envVarName). */
 export type EnvKind = 'string' | 'int' | 'bool' | 'list'
@@ -59,7 +60,11 @@ export const CONFIG_FIELDS: FieldSpec[] = [
   { path: 'sync.reconcileIntervalMs', schema: int(1000), env: 'int', expected: 'an integer ≥ 1000 (milliseconds)', doc: 'How often connected peers reconcile again (besides on every connect).' },
   { path: 'reconnect.minBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds)', doc: 'First wait before redialling a lost roster peer.' },
   { path: 'reconnect.maxBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds), at least reconnect.minBackoffMs', doc: 'Longest wait between redials (the backoff doubles up to it).' },
-  { path: 'log.level', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), env: 'string', expected: 'one of fatal, error, warn, info, debug, trace, silent', doc: 'Log level (pino).' }
+  { path: 'log.level', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), env: 'string', expected: 'one of fatal, error, warn, info, debug, trace, silent', doc: 'Log level (pino).' },
+  // field readiness (issue 12): logs, time zone
+  { path: 'log.format', schema: z.enum(['auto', 'human', 'json']), env: 'string', expected: 'one of auto, human, json', doc: 'Log lines on stderr: human-readable, JSON (one object per line), or auto: human on a terminal, JSON otherwise (journald, Docker). `c5mesh start --log-format` overrides it.' },
+  { path: 'log.file', schema: z.string().min(1), env: 'string', optional: true, expected: 'a file path', doc: 'Also append every log line (JSON) to this file; reopened on SIGHUP, for logrotate.' },
+  { path: 'timeZone', schema: z.string().refine(isTimeZone), env: 'string', optional: true, expected: 'an IANA time zone such as America/Mexico_City', doc: 'Time zone of the times the CLI and human log lines show (always with their UTC offset). Default: the system\'s.' }
 ]
 
 /** Groups that may be absent entirely (their leaves are then not required). */

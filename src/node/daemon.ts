@@ -5,7 +5,8 @@
  * On a fresh folder it first makes a development identity and roster (init --dev).
  */
 import { writeFile, rm, rename } from 'node:fs/promises'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
+import { createLogger, type LogFormat, type NodeLogger } from './log.js'
 import { C5Error, isC5Error } from '../errors.js'
 import type { NodeConfig } from '../config/index.js'
 import { readKeyFile, fromHex, toHex } from '../identity/index.js'
@@ -20,18 +21,32 @@ export interface Daemon {
   core: NodeCore
   mesh: MeshNode
   apiUrl: string
+  /** Reopens the log file (SIGHUP, after logrotate moved it). */
+  reopenLog: () => void
   stop: () => Promise<void>
 }
 
 export interface DaemonOptions {
   paths: DataPaths
   config: NodeConfig
+  /** Injected logger (tests); otherwise one from config.log (src/node/log.ts). */
   logger?: Logger
+  /** Overrides config.log.format (`start --log-format`). */
+  logFormat?: LogFormat
+}
+
+function openLog (config: NodeConfig, format?: LogFormat): NodeLogger {
+  try {
+    return createLogger({ level: config.log.level, format: format ?? config.log.format, ...(config.timeZone === undefined ? {} : { timeZone: config.timeZone }), ...(config.log.file === undefined ? {} : { file: config.log.file }) })
+  } catch (err) {
+    throw new C5Error('CONFIG_INVALID', `log.file: cannot open ${config.log.file ?? '?'} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err })
+  }
 }
 
 export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   const { paths, config } = options
-  const log = options.logger ?? pino({ level: config.log.level }, pino.destination(2))
+  const logger = options.logger === undefined ? openLog(config, options.logFormat) : undefined
+  const log = options.logger ?? logger!.log
   const nodeKey = (await readKeyFile(paths.nodeKey)).pair
   if (config.trustAnchors === undefined || config.trustAnchors.keys.length === 0) {
     throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) — set it in config.json')
@@ -93,6 +108,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       core,
       mesh: m,
       apiUrl,
+      reopenLog: () => { logger?.reopen() },
       stop: async () => {
         if (stopped) return
         stopped = true
@@ -101,6 +117,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         await m.stop().catch(() => {})
         await core.close()
         await pool?.close()
+        logger?.close()
       }
     }
   } catch (err) {

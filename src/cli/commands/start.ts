@@ -4,7 +4,7 @@ import { C5Error } from '../../errors.js'
 
 import { notInitialisedMessage, type CliContext } from '../context.js'
 import type { Out } from '../output.js'
-import { parseOrg } from '../parse.js'
+import { parseChoice, parseOrg } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
@@ -13,7 +13,8 @@ export function registerStart (program: Command, get: Ctx): void {
     .description('run this node: mesh, sync and the local API')
     .option('--dev', 'development quick start: on a folder that is not initialised, first make a development identity and roster (npm start passes it)')
     .option('--org <code>', 'org for that development set-up (default MX-CMX)')
-    .action(async (o: { org?: string, dev?: boolean }) => {
+    .option('--log-format <format>', 'log lines on stderr: human, json, or auto (human on a terminal; default: config log.format)')
+    .action(async (o: { org?: string, dev?: boolean, logFormat?: string }) => {
       const { ctx, out } = get()
       const w = out().write
       const [{ initNode, isInitialised, checkNotHalfInitialised }, { toHex }] = await Promise.all([import('../../node/init.js'), import('../../identity/keys.js')])
@@ -26,9 +27,10 @@ export function registerStart (program: Command, get: Ctx): void {
         w(`first run: made a development identity and roster in ${r.paths.dir}`)
         w(`  node key ${toHex(r.node.publicKey)}, operator key ${toHex(r.operator.publicKey)}, root key ${toHex(r.root!.publicKey)} (development only)`)
       }
+      const logFormat = o.logFormat === undefined ? undefined : parseChoice('--log-format', o.logFormat, ['auto', 'human', 'json'] as const)
       const config = await ctx.config()
       const { startDaemon } = await import('../../node/daemon.js') // libp2p loads only for start
-      const daemon = await startDaemon({ paths: ctx.paths, config })
+      const daemon = await startDaemon({ paths: ctx.paths, config, ...(logFormat === undefined ? {} : { logFormat }) })
       w(`c5mesh node ${config.org} running — peer id ${daemon.mesh.peerId}`)
       w(`  data      ${ctx.paths.dir}`)
       w(`  listening ${daemon.mesh.addrs().join(' ')}`)
@@ -41,6 +43,10 @@ export function registerStart (program: Command, get: Ctx): void {
         }
         process.once('SIGINT', () => { stop('SIGINT') })
         process.once('SIGTERM', () => { stop('SIGTERM') })
+        // SIGHUP: on a terminal, the terminal closed (stop, as before); otherwise (systemd,
+        // a redirected nohup) logrotate moved the log file: reopen it and go on.
+        const onHup = (): void => { if (process.stdout.isTTY === true) { process.off('SIGHUP', onHup); stop('SIGHUP') } else daemon.reopenLog() }
+        process.on('SIGHUP', onHup)
       })
     })
 }
