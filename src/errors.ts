@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'SYNC_MALFORMED' | 'SYNC_BAD_VERSION' | 'SYNC_UNEXPECTED' | 'SYNC_TIMEOUT' | 'SYNC_LIMIT_EXCEEDED'
   | 'SYNC_PEER_BANNED'
   | 'LINK_FRAME_TOO_LARGE' | 'LINK_CLOSED' | 'LINK_ABORTED' | 'LINK_BAD_ARGUMENT' | 'LINK_REFUSED'
+  // radio link (src/links/radio, src/links/kiss): bad radio frame or hello, TNC unreachable or gone
+  | 'RADIO_MALFORMED' | 'RADIO_BAD_HELLO' | 'RADIO_TNC_UNREACHABLE' | 'RADIO_TNC_FAILED'
   // config, cli, node
   | 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CLI_BAD_ARGUMENT' | 'CLI_NOT_INITIALISED'
   | 'CLI_FILE_UNREADABLE' // field readiness: a file named on the command line cannot be read

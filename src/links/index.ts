@@ -12,7 +12,7 @@
  * await a.send(Uint8Array.of(1))
  * for await (const f of b.frames()) { … }
  */
-export { DEFAULT_MAX_FRAME_BYTES, type Link } from './types.js'
+export { DEFAULT_MAX_FRAME_BYTES, type Link, type SendOptions, type RadioPort } from './types.js'
 export { memoryLinkPair, DEFAULT_QUEUE_FRAMES, type MemoryLinkOptions } from './memory/index.js'
 export { systemClock, type LinkClock } from './clock.js'
 export { FrameQueue, FRAME_OVERHEAD_BYTES, type FrameQueueInit } from './frame-queue.js'

@@ -19,6 +19,8 @@ export interface QueuedMessage {
   timestamp: number
   /** The envelope bytes if already known; otherwise fetched when sent. */
   bytes?: Uint8Array
+  /** Queued as a push (new message) rather than an offer (WANT, reconciliation): a shared medium's dedup hint. */
+  push?: boolean
 }
 
 export type QueueEntry =

@@ -51,7 +51,7 @@ export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offe
     if (known.via === 'sent' && ctx.components.clock.now() - known.at < RESEND_AFTER_MS) return false
   }
   ensureRosterFirst(ctx)
-  const q: QueuedMessage = { id: m.id, key, rank: precedenceRank(m.precedence), timestamp: m.created }
+  const q: QueuedMessage = { id: m.id, key, rank: precedenceRank(m.precedence), timestamp: m.created, push: mode === 'push' }
   // Bytes stay inline only for a short queue: a long one holds ids (bounded memory).
   if (m.bytes !== undefined && ctx.queue.messageCount < PUSH_INLINE_MAX_QUEUED) q.bytes = m.bytes
   if (!ctx.queue.pushMessage(q)) {
@@ -110,7 +110,10 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     const type = head.kind === 'control' ? head.type : 'msg'
     try {
       // One send at a time: sendFinal waits for this before BYE/ERROR.
-      ctx.inflight = ctx.link.send(frame)
+      // Hints for a shared medium (radio, docs/protocol/links.md §1.1); other links ignore them.
+      ctx.inflight = ctx.link.send(frame, head.kind === 'control'
+        ? (head.type === 'roster' ? { share: 'push' } : {})
+        : { rank: head.message.rank, share: head.message.push === true ? 'push' : 'offer' })
       await ctx.inflight
     } catch (e) {
       if (!isLive(ctx)) return

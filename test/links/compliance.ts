@@ -31,6 +31,13 @@ export interface ComplianceOptions {
   maxBufferedBytes?: number
   /** Called with what the backpressure case measured (for reports). */
   onBackpressure?: (m: { acceptedFrames: number, acceptedBytes: number }) => void
+  /**
+   * 'shared' for links on a shared medium (radio, docs/protocol/links.md §1.1): the far end
+   * cannot hold a sender back over the air, so rule L4 becomes L4': a receiver that does not
+   * read holds at most `maxBufferedBytes` and then both sides see LINK_ABORTED (the sender's
+   * own bound, its queue for the air, is tested by the adapter on a slow channel).
+   */
+  medium?: 'stream' | 'shared'
 }
 
 async function expectCode (p: Promise<unknown>, code: ErrorCode): Promise<unknown> {
@@ -205,6 +212,26 @@ export function runLinkCompliance (name: string, makePair: () => Promise<LinkPai
       })
     })
 
+    if (options.medium === 'shared') {
+      it('L4\' (shared medium): a receiver that does not read overruns a bounded buffer, and both sides see LINK_ABORTED', async () => {
+        await withPair(async ({ a, b }) => {
+          const size = a.maxFrameBytes
+          const limit = options.maxBufferedBytes ?? Infinity
+          const itA = a.frames()[Symbol.asyncIterator]()
+          let sent = 0
+          // Keep sending, never reading on b, until the link gives up (bounded: the limit plus slack).
+          while (!a.closed && sent * size < limit * 4 + size * 8) {
+            try { await a.send(filled(size, sent)) } catch (e) { expect(isC5Error(e, 'LINK_CLOSED')).toBe(true); break }
+            sent++
+            await new Promise(resolve => setTimeout(resolve, 1))
+          }
+          await expectCode(drain(b.frames()[Symbol.asyncIterator]()), 'LINK_ABORTED')
+          await expectCode(drain(itA), 'LINK_ABORTED')
+          expect(a.closed && b.closed).toBe(true)
+          options.onBackpressure?.({ acceptedFrames: sent, acceptedBytes: sent * size })
+        })
+      })
+    } else {
     it('backpressure: a sender without a reader stalls after a bounded amount, then everything arrives in order', async () => {
       await withPair(async ({ a, b }) => {
         const size = a.maxFrameBytes
@@ -233,6 +260,8 @@ export function runLinkCompliance (name: string, makePair: () => Promise<LinkPai
         }
       })
     })
+
+    }
 
     it('reports remoteKey when the adapter authenticates, and a remote label', async () => {
       await withPair(async ({ a, b, keyA, keyB }) => {
