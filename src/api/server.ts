@@ -17,7 +17,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { C5Error } from '../errors.js'
 import type { NodeCore } from '../node/core.js'
 import type { MeshNode } from '../node/mesh.js'
-import { inbox, parseInboxQuery, rosterView, show, status } from '../node/service.js'
+import { rosterView, show, status } from '../node/service.js'
+import { listMessages, loadMessage, matrixOf, messageDetail, parseListQuery } from '../inbox/index.js'
 import { envelopeView } from '../node/views.js'
 import type { KeyPair } from '../identity/keys.js'
 import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } from '../node/compose-request.js'
@@ -55,8 +56,9 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
     })
   })
   app.get('/v1/peers', async () => mesh === undefined ? [] : mesh.peers())
-  app.get('/v1/messages', async req => inbox(core, parseInboxQuery(req.query)))
-  app.get<{ Params: { id: string } }>('/v1/messages/:id', async req => show(core, req.params.id))
+  app.get('/v1/messages', async req => await listMessages(core, parseListQuery(req.query)))
+  app.get<{ Params: { id: string } }>('/v1/messages/:id', async req => await messageDetail(core, req.params.id))
+  app.get<{ Params: { id: string } }>('/v1/messages/:id/matrix', async req => (await matrixOf(core, await loadMessage(core, req.params.id))).matrix)
   const operator = (): { org: string, key: KeyPair } => {
     if (options.operator === undefined) throw new C5Error('API_BAD_REQUEST', 'this node has no operator key to sign with: send a pre-signed envelope (application/octet-stream)')
     return options.operator

@@ -8,7 +8,9 @@ import type { NodeConfig } from '../config/index.js'
 import type { NodeCore } from '../node/core.js'
 import type { KeyPair } from '../identity/keys.js'
 import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } from '../node/compose-request.js'
-import { inbox, parseInboxQuery, show, status, rosterView } from '../node/service.js'
+import { parseInboxQuery, status, rosterView } from '../node/service.js'
+import { listMessages, messageDetail, parseListQuery, PAGE_LIMIT_MAX } from '../inbox/index.js'
+import type { MessageView } from '../node/views.js'
 import { envelopeView } from '../node/views.js'
 import { cliError, type IngestReply, type NodeAccess } from './access.js'
 
@@ -37,14 +39,27 @@ export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorK
     },
     ack: async (id, note) => {
       const req = asCli(() => parseAckRequest(note === undefined ? {} : { note }))
-      const target = await show(core, id).catch(err => { throw cliOf(err) }) // NODE_NOT_FOUND unless it reached this node
+      const target = await messageDetail(core, id).catch(err => { throw cliOf(err) }) // NODE_NOT_FOUND unless it reached this node
       const operator = await operatorKey()
       const env = asCli(() => composeAck({ ...target, digest: digestFromId(target.id) }, req, { org: config.org, operator, now: core.clock.now() }))
       const r = await ingest(env.bytes)
       return r.ok ? { ...r, acknowledges: target.id } : r
     },
-    inbox: async q => inbox(core, asCli(() => parseInboxQuery(q))),
-    show: async id => await show(core, id).catch(err => { throw cliOf(err) }),
+    inbox: async q => {
+      const query = asCli(() => parseInboxQuery(q)) // every flag checked, in words
+      const want = query.limit ?? 50
+      const out: MessageView[] = []
+      let cursor: string | undefined
+      while (out.length < want) {
+        const { limit: _l, ...filters } = query
+        const page = await listMessages(core, parseListQuery({ ...filters, limit: Math.min(PAGE_LIMIT_MAX, want - out.length), ...(cursor === undefined ? {} : { cursor }) }))
+        out.push(...page.messages)
+        if (page.next === undefined) break
+        cursor = page.next
+      }
+      return out
+    },
+    show: async id => await messageDetail(core, id).catch(err => { throw cliOf(err) }),
     status: async () => status(core, { org: config.org }),
     roster: async () => rosterView(core),
     peers: async () => { throw new C5Error('NODE_NOT_RUNNING', 'peers are known only to a running node: start it with "c5mesh start"') },

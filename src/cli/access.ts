@@ -34,6 +34,18 @@ export interface NodeAccess {
   close: () => Promise<void>
 }
 
+/** The API's largest page (src/inbox/list.ts PAGE_LIMIT_MAX; not imported: zod). */
+export const PAGE_LIMIT = 200
+/** `inbox --limit`: how many the command shows (it pages through the API). */
+export const INBOX_LIMIT_MAX = 10_000
+
+export function inboxLimit (flag: string | undefined): number {
+  if (flag === undefined) return 50
+  const n = /^\d{1,6}$/.test(flag) ? Number(flag) : NaN
+  if (!(n >= 1 && n <= INBOX_LIMIT_MAX)) throw new C5Error('CLI_BAD_ARGUMENT', `--limit: expected a whole number from 1 to ${INBOX_LIMIT_MAX}, got ${JSON.stringify(flag)}`)
+  return n
+}
+
 /** How long a command waits for the daemon's answer. */
 export const API_CALL_TIMEOUT_MS = 30_000
 
@@ -90,9 +102,21 @@ export function createDaemonAccess (daemon: DaemonInfo, token?: string): NodeAcc
     send: async req => await ingestCall('/v1/messages', { json: req }),
     ack: async (id, note) => await ingestCall(`/v1/messages/${encodeURIComponent(id)}/ack`, { json: note === undefined ? {} : { note } }),
     inbox: async q => {
-      const params = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined) as Array<[string, string]>)
-      const page = await json<MessageView[] | { messages: MessageView[] }>('GET', '/v1/messages?' + params.toString())
-      return Array.isArray(page) ? page : page.messages
+      const { limit, ...filters } = q
+      const want = inboxLimit(limit)
+      const out: MessageView[] = []
+      let cursor: string | undefined
+      // Pages of at most PAGE_LIMIT (the API's bound) until --limit is reached or none remain.
+      while (out.length < want) {
+        const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== undefined) as Array<[string, string]>)
+        params.set('limit', String(Math.min(PAGE_LIMIT, want - out.length)))
+        if (cursor !== undefined) params.set('cursor', cursor)
+        const page = await json<{ messages: MessageView[], next?: string }>('GET', '/v1/messages?' + params.toString())
+        out.push(...page.messages)
+        if (page.next === undefined) break
+        cursor = page.next
+      }
+      return out
     },
     show: async id => await json<MessageView>('GET', `/v1/messages/${encodeURIComponent(id)}`),
     status: async () => await json<StatusView>('GET', '/v1/status'),

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ORG_CODE_PATTERN } from '../envelope/constants.js'
 import { isTimeZone } from '../util/time.js'
+import { PRECEDENCES } from '../envelope/types.js'
 
 /** How an environment variable's text becomes a value (C5MESH_<PATH>, see envVarName). */
 export type EnvKind = 'string' | 'int' | 'bool' | 'list'
@@ -60,6 +61,8 @@ export const CONFIG_FIELDS: FieldSpec[] = [
   { path: 'sync.reconcileIntervalMs', schema: int(1000), env: 'int', expected: 'an integer ≥ 1000 (milliseconds)', doc: 'How often connected peers reconcile again (besides on every connect).' },
   { path: 'reconnect.minBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds)', doc: 'First wait before redialling a lost roster peer.' },
   { path: 'reconnect.maxBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds), at least reconnect.minBackoffMs', doc: 'Longest wait between redials (the backoff doubles up to it).' },
+  { path: 'receipts.precedences', schema: z.array(z.enum(PRECEDENCES)), env: 'list', expected: `a list of precedences (${PRECEDENCES.join(', ')}); empty: no receipts`, doc: 'Precedences of the alerts and bulletins this node sends delivery receipts for (docs/protocol/receipts.md).' },
+  { path: 'receipts.batchMs', schema: int(100, 600_000), env: 'int', expected: 'an integer from 100 to 600000 (milliseconds)', doc: 'How long ids gather before one receipt per precedence names them all.' },
   { path: 'log.level', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), env: 'string', expected: 'one of fatal, error, warn, info, debug, trace, silent', doc: 'Log level (pino).' },
   // field readiness (issue 12): logs, time zone
   { path: 'log.format', schema: z.enum(['auto', 'human', 'json']), env: 'string', expected: 'one of auto, human, json', doc: 'Log lines on stderr: human-readable, JSON (one object per line), or auto: human on a terminal, JSON otherwise (journald, Docker). `c5mesh start --log-format` overrides it.' },

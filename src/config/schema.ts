@@ -50,6 +50,7 @@ export interface NodeConfig {
     reconcileIntervalMs: number
   }
   reconnect: { minBackoffMs: number, maxBackoffMs: number }
+  receipts: { precedences: Array<'flash' | 'immediate' | 'priority' | 'routine'>, batchMs: number }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', format: 'auto' | 'human' | 'json', file?: string }
   /** IANA time zone for what operators read; absent: the system's. */
   timeZone?: string

@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os'
 import { openNodeCore, type NodeCore } from './core.js'
 import { createVerifyPool } from './verify-pool.js'
 import { startMesh, type MeshNode } from './mesh.js'
+import { createReceiptEmitter } from '../receipts/emitter.js'
 import type { DataPaths } from './paths.js'
 
 export interface Daemon {
@@ -72,7 +73,10 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   }
   let mesh: MeshNode | undefined
   let api: Awaited<ReturnType<typeof createApi>> | undefined
+  // Before the mesh: every message stored from the first sync on gets its receipt.
+  const receipts = createReceiptEmitter({ core, nodeKey }, { precedences: config.receipts.precedences, batchMs: config.receipts.batchMs, log: (event, fields) => log.warn({ event, ...fields }) })
   try {
+    await receipts.start()
     mesh = await startMesh({
       core,
       nodeKey,
@@ -115,6 +119,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         await rm(paths.daemon, { force: true })
         await a.close().catch(() => {})
         await m.stop().catch(() => {})
+        await receipts.stop() // what is still pending is on disk and goes at the next start
         await core.close()
         await pool?.close()
         logger?.close()
@@ -123,6 +128,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   } catch (err) {
     await api?.close().catch(() => {})
     await mesh?.stop().catch(() => {})
+    await receipts.stop().catch(() => {})
     await core.close()
     await pool?.close()
     throw listenError(err, config)

@@ -70,8 +70,17 @@ export interface IngestCallOptions {
   digestOfBytes?: Uint8Array
 }
 
+/**
+ * Store operations written in the same atomic batch as an admitted message (not a roster
+ * change), e.g. a pending delivery receipt (src/receipts): derived state that must never
+ * be lost, or half-written, when the process dies.
+ */
+export type WriteHook = (env: Envelope, source: IngestSource) => BatchOp[] | undefined
+
 export interface IngestService {
   ingest: (bytes: Uint8Array, source: IngestSource, options?: IngestCallOptions) => Promise<IngestResult>
+  addWriteHook: (hook: WriteHook) => void
+  removeWriteHook: (hook: WriteHook) => void
   events: EventEmitter<IngestEvents>
   stats: () => IngestStats
   recentRejections: () => Rejection[]
@@ -130,6 +139,13 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return member.key
   }
 
+  const hooks: WriteHook[] = []
+  function hookOps (env: Envelope, source: string): BatchOp[] | undefined {
+    if (hooks.length === 0) return undefined
+    const ops = hooks.flatMap(h => h(env, source) ?? [])
+    return ops.length === 0 ? undefined : ops
+  }
+
   /** One store write; 'admitted' is emitted as soon as it is queued (the mesh forwards then). */
   function write (env: Envelope, source: string, now: number, sync: boolean, extra?: BatchOp[]): Promise<void> {
     const written = store.put(env, { received: now, source }, { sync, digestChecked: true, ...(extra === undefined ? {} : { extra }) })
@@ -160,7 +176,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
       if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
     } else {
       roster.authorise(env, authorKey)
-      await write(env, source, now, sync)
+      await write(env, source, now, sync, hookOps(env, source))
     }
     return { ok: true, envelope: env }
   }
@@ -235,6 +251,8 @@ export function createIngest (components: IngestComponents, options: IngestOptio
 
   return {
     ingest,
+    addWriteHook: hook => { hooks.push(hook) },
+    removeWriteHook: hook => { const i = hooks.indexOf(hook); if (i >= 0) hooks.splice(i, 1) },
     events,
     stats: () => structuredClone(counters),
     recentRejections: () => rejections.slice()

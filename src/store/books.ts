@@ -113,6 +113,20 @@ export function createMetaBook (sub: () => Sublevels, guard: () => void, write: 
     ops (name, value) {
       guard()
       return metaOps(sub(), name, value)
+    },
+    delOps (name) {
+      guard()
+      return [{ type: 'del', sublevel: sub().meta, key: validateMetaName(name) }]
+    },
+    async list (prefix) {
+      guard()
+      if (typeof prefix !== 'string' || prefix.length === 0 || prefix.startsWith(RESERVED_META_PREFIX)) throw bad('meta list prefix must be a non-empty, non-reserved name prefix')
+      const out: Array<{ name: string, value: MetaValue }> = []
+      // Every name with the prefix sorts between prefix and prefix + U+FFFF.
+      for await (const [name, raw] of sub().meta.iterator({ gte: prefix, lt: prefix + '\uffff' })) {
+        out.push({ name, value: decodeMetaValue(raw) as MetaValue })
+      }
+      return out
     }
   }
 }

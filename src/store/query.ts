@@ -6,7 +6,7 @@
 import { C5Error } from '../errors.js'
 import { KINDS, PRECEDENCES, precedenceRank } from '../envelope/types.js'
 import { DIGEST_BYTES, QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from './constants.js'
-import { compareBytes, digestOfKey, indexRange, lengthPrefixed } from './keys.js'
+import { compareBytes, digestOfKey, indexKey, indexRange, lengthPrefixed } from './keys.js'
 import { PRECEDENCE_RANKS, precedencePrefix } from './layout.js'
 import type { Sublevels } from './layout.js'
 import type { QueryOptions, StoredMessage } from './types.js'
@@ -38,6 +38,12 @@ export function normaliseQuery (q: QueryOptions = {}): Normalised {
   if (!Number.isInteger(limit) || limit < 1 || limit > QUERY_LIMIT_MAX) throw bad(`limit must be an integer in 1…${QUERY_LIMIT_MAX}`)
   const order = q.order ?? 'newest'
   if (order !== 'newest' && order !== 'urgent') throw bad('order must be "newest" or "urgent"')
+  if (q.before !== undefined) {
+    if (order !== 'newest') throw bad('before pages the "newest" order only')
+    if (typeof q.before !== 'object' || q.before === null || !isTime(q.before.created) || !(q.before.digest instanceof Uint8Array) || q.before.digest.length !== DIGEST_BYTES) {
+      throw bad('before must be { created: ms, digest: 32 bytes }')
+    }
+  }
   return { ...q, since: q.since ?? 0, until: q.until ?? MAX_TIME_MS, limit, order }
 }
 
@@ -69,7 +75,13 @@ interface Candidate { digest: Uint8Array, rank: number | undefined }
  * as a 1-byte value (docs/protocol/store.md); idx-prec has it in the key (`keyRank`).
  */
 async function * candidates (sub: Sublevels['byCreated'], prefix: Uint8Array, q: Normalised, keyRank?: number): AsyncGenerator<Candidate> {
-  for await (const [key, value] of sub.iterator({ ...indexRange(prefix, q.since, q.until), reverse: true })) {
+  const range: { gte: Uint8Array, lte?: Uint8Array, lt?: Uint8Array } = indexRange(prefix, q.since, q.until)
+  if (q.before !== undefined && q.before.created <= q.until) {
+    // Strictly below the last entry of the previous page (same key layout as the range).
+    delete range.lte
+    range.lt = indexKey(prefix, q.before.created, q.before.digest)
+  }
+  for await (const [key, value] of sub.iterator({ ...range, reverse: true })) {
     yield { digest: digestOfKey(key), rank: keyRank ?? (value.length === 1 ? value[0] : undefined) }
   }
 }

@@ -54,6 +54,11 @@ export interface QueryOptions {
   limit?: number
   /** 'newest' (default): created descending. 'urgent': precedence rank, then newest. */
   order?: 'newest' | 'urgent'
+  /**
+   * Paging ('newest' order only): only entries strictly after this one in the scan, i.e.
+   * (created, digest) below it — the last entry of the previous page.
+   */
+  before?: { created: number, digest: Uint8Array }
 }
 
 export interface StoreStats {
@@ -104,6 +109,10 @@ export interface MetaBook {
   put: (name: string, value: MetaValue, options?: { sync?: boolean }) => Promise<void>
   /** Batch operations writing `value` under `name`, for put(env, meta, { extra }). */
   ops: (name: string, value: MetaValue) => BatchOp[]
+  /** Batch operations deleting `name`. */
+  delOps: (name: string) => BatchOp[]
+  /** Every entry whose name starts with `prefix` (not "_"), in name order. */
+  list: (prefix: string) => Promise<Array<{ name: string, value: MetaValue }>>
 }
 
 export interface MessageStore {

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { startMesh, type MeshNode, type MeshOptions } from '../../src/node/mesh.js'
 import { toHex } from '../../src/identity/index.js'
+import { createReceiptEmitter, type ReceiptEmitter, type ReceiptOptions } from '../../src/receipts/index.js'
 import type { TestWorld, WorldMember } from './world.js'
 import { tempDir } from './tmp.js'
 
@@ -13,6 +14,8 @@ export interface TestNode {
   member: WorldMember
   core: NodeCore
   mesh: MeshNode
+  /** With options.receipts: this node's receipt emitter. */
+  receipts?: ReceiptEmitter
   dir: string
   /** Node keys (hex) this node refuses links with: a partition. */
   blocked: Set<string>
@@ -25,17 +28,24 @@ export interface TestNode {
   restart: () => Promise<void>
 }
 
-export interface TestNodeOptions { sync?: MeshOptions['sync'], dir?: string }
+export interface TestNodeOptions {
+  sync?: MeshOptions['sync']
+  dir?: string
+  /** Send delivery receipts (src/receipts), as a daemon does. */
+  receipts?: ReceiptOptions
+}
 
 export async function startTestNode (world: TestWorld, member: WorldMember, options: TestNodeOptions = {}): Promise<TestNode> {
   const dir = options.dir ?? (await tempDir('c5mesh-node-')).path
   const blocked = new Set<string>()
-  const open = async (): Promise<{ core: NodeCore, mesh: MeshNode }> => {
+  const open = async (): Promise<{ core: NodeCore, mesh: MeshNode, receipts?: ReceiptEmitter }> => {
     const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors })
     if (core.roster.version() === 0) {
       const r = await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
       if (!r.ok) throw new Error(`roster refused: ${r.code}`)
     }
+    const receipts = options.receipts === undefined ? undefined : createReceiptEmitter({ core, nodeKey: member.node }, options.receipts)
+    await receipts?.start()
     const mesh = await startMesh({
       core,
       nodeKey: member.node,
@@ -46,12 +56,12 @@ export async function startTestNode (world: TestWorld, member: WorldMember, opti
       reconnect: { intervalMs: 60_000 },
       linkFilter: key => !blocked.has(toHex(key))
     })
-    return { core, mesh }
+    return { core, mesh, receipts }
   }
   const node = { member, dir, blocked, ...(await open()) } as TestNode
   node.block = (...others) => { for (const o of others) blocked.add(toHex(o.member.node.publicKey)); node.mesh.reapplyFilter() }
   node.unblock = (...others) => { for (const o of others) blocked.delete(toHex(o.member.node.publicKey)) }
-  node.stop = async () => { await node.mesh.stop(); await node.core.close() }
+  node.stop = async () => { await node.mesh.stop(); await node.receipts?.stop(); await node.core.close() }
   node.restart = async () => { Object.assign(node, await open()) }
   return node
 }

@@ -11,7 +11,8 @@ import type { CliContext } from '../context.js'
 import type { InboxFlags } from '../access.js'
 import type { MessageView } from '../../node/views.js'
 import { C5Error } from '../../errors.js'
-import { emit, messageDetail, messageLine, type Out } from '../output.js'
+import { emit, matrixLines, messageDetail, messageLine, type Out } from '../output.js'
+import type { MessageDetail } from '../../inbox/detail.js'
 import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
@@ -152,6 +153,19 @@ export function registerBasic (program: Command, get: Ctx): void {
       try {
         const m = await access.show(id)
         emit(out(o.json), m, () => messageDetail(m))
+      } finally { await access.close() }
+    })
+
+  program.command('matrix <id>')
+    .description('who received and acknowledged an alert or bulletin: every org in its scope, pending → delivered → acknowledged')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const { ctx, out } = get()
+      const access = await ctx.access()
+      try {
+        const m = await access.show(id) as MessageView & Partial<MessageDetail>
+        if (m.matrix === undefined) throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins have a delivery matrix; ${id} is ${/^[aeiou]/.test(m.kind) ? 'an' : 'a'} ${m.kind}`)
+        emit(out(o.json), m.matrix, () => [`${m.precedence} ${m.kind} ${m.content?.headline ?? ''}  ${m.id}`, ...matrixLines(m.matrix!, true)].join('\n'))
       } finally { await access.close() }
     })
 
