@@ -37,6 +37,10 @@ export type ErrorCode =
   // simulator (src/sim): a run that cannot go on; a scenario's assertion failed
   | 'SIM_STALLED' | 'SIM_ASSERTION_FAILED'
   | 'NODE_DATA_PERMISSION' | 'NODE_ADDRESS_IN_USE' // field readiness: data folder not writable; a listen or API port taken
+  // plates: stolen-vehicle hotlist and plate reads (src/plates, docs/protocol/plates.md)
+  | 'PLATES_BAD_PLATE' | 'PLATES_BAD_READ' | 'PLATES_BAD_REPORT' | 'PLATES_TOO_MANY' | 'PLATES_NOT_A_REPORT' | 'PLATES_NO_OPERATOR_KEY'
+  // cap: CAP 1.2 / 1.1 XML in and out (src/cap, docs/protocol/cap.md)
+  | 'CAP_NOT_XML' | 'CAP_TOO_LARGE' | 'CAP_DOCTYPE_REFUSED' | 'CAP_BAD_NAMESPACE' | 'CAP_MISSING_ELEMENT' | 'CAP_UNEXPECTED_ELEMENT' | 'CAP_BAD_VALUE' | 'CAP_NOT_MAPPABLE'
 
 export class C5Error extends Error {
   readonly code: ErrorCode

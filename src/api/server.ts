@@ -24,12 +24,19 @@ import type { KeyPair } from '../identity/keys.js'
 import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } from '../node/compose-request.js'
 import { digestFromId } from '../envelope/index.js'
 import { httpStatusOf } from './errors.js'
+import type { NodePlates } from '../plates/node.js'
+import { platesRoutes } from './routes/plates.js'
+import { capRoutes, type CapRoutesOptions } from './routes/cap.js'
 
 export interface ApiOptions {
   core: NodeCore
   mesh?: MeshNode
   /** Extra fields for /v1/status (pid, org, peer id…). */
   info?: () => Record<string, unknown>
+  /** The hotlist and plate-read routes (src/api/routes/plates.ts), when the node runs them. */
+  plates?: NodePlates
+  /** CAP import/export and the Atom feed (src/api/routes/cap.ts): this node's org and operator key. */
+  cap?: Omit<CapRoutesOptions, 'core'>
   /** Largest accepted request body, bytes (one envelope plus slack). */
   bodyLimitBytes?: number
   /** Who signs what operators compose here (POST /v1/messages as JSON, acks). */
@@ -87,6 +94,8 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
     return reply.status(201).send({ ok: true, message: envelopeView(r.envelope), acknowledges: target.id })
   })
   app.get('/v1/roster', async () => rosterView(core))
+  if (options.plates !== undefined) await app.register(platesRoutes, { plates: options.plates })
+  if (options.cap !== undefined) await app.register(capRoutes, { core, ...options.cap })
   app.get('/v1/rejections', async () => core.ingest.recentRejections())
   app.get('/v1/events', (req, reply) => {
     reply.hijack()

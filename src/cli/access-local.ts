@@ -30,6 +30,7 @@ export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorK
   }
   return {
     mode: 'local',
+    core,
     ingest,
     send: async input => {
       const req = asCli(() => parseComposeRequest(input))

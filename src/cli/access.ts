@@ -19,6 +19,13 @@ export type InboxFlags = Partial<Record<'kind' | 'precedence' | 'org' | 'since' 
 
 export interface NodeAccess {
   mode: 'local' | 'daemon'
+  /**
+   * Mode 'daemon': the API's base URL and the headers every call carries (authorisation),
+   * for commands with routes of their own (plates, CAP).
+   */
+  api?: { url: string, headers: Record<string, string> }
+  /** Mode 'local': the opened core, likewise. */
+  core?: import('../node/core.js').NodeCore
   /** A pre-signed envelope (roster import). */
   ingest: (bytes: Uint8Array) => Promise<IngestReply>
   /** Composed and signed by the node with the operator's key. */
@@ -98,6 +105,7 @@ export function createDaemonAccess (daemon: DaemonInfo, token?: string): NodeAcc
   }
   return {
     mode: 'daemon',
+    api: { url: daemon.api, headers: auth },
     ingest: async bytes => await ingestCall('/v1/messages', { bytes }),
     send: async req => await ingestCall('/v1/messages', { json: req }),
     ack: async (id, note) => await ingestCall(`/v1/messages/${encodeURIComponent(id)}/ack`, { json: note === undefined ? {} : { note } }),

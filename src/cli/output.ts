@@ -13,7 +13,7 @@ export function emit (out: Out, value: unknown, human: () => string): void {
 const MARK: Record<string, string> = { flash: '!!!', immediate: '!! ', priority: '!  ', routine: '   ' }
 
 export function messageLine (m: MessageView): string {
-  const what = m.content?.headline ?? m.note ?? (m.kind === 'revocation' ? `revokes ${m.revocation?.key.slice(0, 16)}…` : m.kind)
+  const what = m.content?.headline ?? (m.vehicle === undefined ? undefined : `${m.vehicle.msgType === 'Cancel' ? 'RECUPERADO/CANCELADO' : m.vehicle.msgType === 'Update' ? 'actualización:' : 'robo de vehículo:'} ${m.vehicle.plate} (${m.vehicle.plateState})`) ?? m.note ?? (m.kind === 'revocation' ? `revokes ${m.revocation?.key.slice(0, 16)}…` : m.kind)
   return `${MARK[m.precedence] ?? ''} ${m.precedence.padEnd(9)} ${m.kind.padEnd(8)} ${m.org.padEnd(8)} ${m.createdIso.slice(0, 19).replace('T', ' ')}  ${what}  ${m.id}`
 }
 

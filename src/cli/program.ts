@@ -17,6 +17,7 @@ import { errorLine, type Out } from './output.js'
 import { registerBasic } from './commands/basic.js'
 import { registerRoster } from './commands/roster.js'
 import { registerStart } from './commands/start.js'
+import { registerPlates } from './commands/plates.js'
 
 const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version
 
@@ -43,6 +44,7 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
   registerBasic(program, get)
   registerRoster(program, get)
   registerStart(program, get)
+  registerPlates(program, get)
   return program
 }
 

@@ -67,7 +67,15 @@ export const CONFIG_FIELDS: FieldSpec[] = [
   // field readiness (issue 12): logs, time zone
   { path: 'log.format', schema: z.enum(['auto', 'human', 'json']), env: 'string', expected: 'one of auto, human, json', doc: 'Log lines on stderr: human-readable, JSON (one object per line), or auto: human on a terminal, JSON otherwise (journald, Docker). `c5mesh start --log-format` overrides it.' },
   { path: 'log.file', schema: z.string().min(1), env: 'string', optional: true, expected: 'a file path', doc: 'Also append every log line (JSON) to this file; reopened on SIGHUP, for logrotate.' },
-  { path: 'timeZone', schema: z.string().refine(isTimeZone), env: 'string', optional: true, expected: 'an IANA time zone such as America/Mexico_City', doc: 'Time zone of the times the CLI and human log lines show (always with their UTC offset). Default: the system\'s.' }
+  { path: 'timeZone', schema: z.string().refine(isTimeZone), env: 'string', optional: true, expected: 'an IANA time zone such as America/Mexico_City', doc: 'Time zone of the times the CLI and human log lines show (always with their UTC offset). Default: the system\'s.' },
+  // plates (issue 11): hit alerts of the stolen-vehicle hotlist
+  { path: 'plates.hitKind', schema: z.enum(['alert', 'bulletin']), env: 'string', expected: 'alert or bulletin', doc: 'Kind of the message a plate hit makes (docs/protocol/plates.md §"Hits").' },
+  { path: 'plates.hitPrecedence', schema: z.enum(['flash', 'immediate', 'priority', 'routine']), env: 'string', expected: 'one of flash, immediate, priority, routine', doc: 'Precedence of an exact plate hit.' },
+  { path: 'plates.possiblePrecedence', schema: z.enum(['flash', 'immediate', 'priority', 'routine']), env: 'string', expected: 'one of flash, immediate, priority, routine', doc: 'Precedence of a possible hit (OCR-confusable plate or a camera\'s alternative reading).' },
+  { path: 'plates.hitScope', schema: z.enum(['concerned', 'national']), env: 'string', expected: 'concerned or national', doc: 'Who a hit is addressed to: "concerned" = the reporting org, the plate\'s state, this state and its neighbours in plates.topology; or "national".' },
+  { path: 'plates.hitDedupMs', schema: int(1000), env: 'int', expected: 'an integer ≥ 1000 (milliseconds)', doc: 'A reported vehicle seen again within this window updates the open hit instead of making a new one.' },
+  { path: 'plates.nearMatches', schema: z.boolean(), env: 'bool', expected: 'true or false', doc: 'Report plates that differ only by OCR-confusable characters (0/O/D/Q, 1/I, 8/B, 5/S, 2/Z) as possible hits.' },
+  { path: 'plates.topology', schema: z.string().min(1), env: 'string', expected: 'a topology file path', doc: 'Topology whose neighbour links name the reading state\'s neighbours (relative paths: from the project folder).' }
 ]
 
 /** Groups that may be absent entirely (their leaves are then not required). */

@@ -54,4 +54,13 @@ export interface NodeConfig {
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', format: 'auto' | 'human' | 'json', file?: string }
   /** IANA time zone for what operators read; absent: the system's. */
   timeZone?: string
+  plates: {
+    hitKind: 'alert' | 'bulletin'
+    hitPrecedence: 'flash' | 'immediate' | 'priority' | 'routine'
+    possiblePrecedence: 'flash' | 'immediate' | 'priority' | 'routine'
+    hitScope: 'concerned' | 'national'
+    hitDedupMs: number
+    nearMatches: boolean
+    topology: string
+  }
 }

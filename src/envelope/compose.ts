@@ -17,7 +17,10 @@ export const KIND_PRECEDENCE: Readonly<Record<Exclude<Kind, 'alert' | 'bulletin'
   roster: 'immediate', // trust changes must travel before what they authorise or revoke
   revocation: 'immediate',
   ack: 'priority', // the originator's delivery matrix waits on it
-  receipt: 'routine'
+  receipt: 'routine',
+  // A stolen-vehicle report must reach every hotlist within seconds, behind alerts of
+  // immediate danger (docs/protocol/plates.md §"Precedence").
+  vehicle: 'priority'
 })
 
 export type ComposeFields =

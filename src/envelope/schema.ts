@@ -13,6 +13,7 @@ import { AUTHOR_KEY_BYTES, AUTHOR_KEY_ID_BYTES, DIGEST_BYTES, MAX_TTL_S } from '
 import type { EnvelopeLimits } from './limits.js'
 import { badField, checkArray, checkBytes, checkOrgCode, checkText, checkUint, fromIndex, indexIn } from './check.js'
 import { decodeContent, encodeContent } from './content.js'
+import { decodeVehicle, encodeVehicle } from './vehicle.js'
 
 const MS_PER_S = 1000
 const REQUIRED_SLOTS = 8
@@ -47,8 +48,8 @@ function checkReferences (v: unknown, L: EnvelopeLimits): Uint8Array[] {
 }
 
 /** Bodies other than the one `kind` selects must be absent. */
-function onlyBody (u: UnsignedEnvelope, allowed: 'content' | 'note' | 'roster' | 'revocation' | null): void {
-  for (const f of ['content', 'note', 'roster', 'revocation'] as const) {
+function onlyBody (u: UnsignedEnvelope, allowed: 'content' | 'note' | 'roster' | 'revocation' | 'vehicle' | null): void {
+  for (const f of ['content', 'note', 'roster', 'revocation', 'vehicle'] as const) {
     if (f !== allowed && u[f] !== undefined) badField(f, `not allowed in a ${u.kind}`)
   }
 }
@@ -85,6 +86,14 @@ function encodeBody (u: UnsignedEnvelope, kind: Kind, L: EnvelopeLimits, refs: n
       const out: Wire = [checkBytes('revocation.key', rv.key, AUTHOR_KEY_BYTES), checkUint('revocation.effective', rv.effective, 0, Number.MAX_SAFE_INTEGER)]
       if (rv.reason !== undefined) out.push(checkText('revocation.reason', rv.reason, L.maxStringBytes))
       return out
+    }
+    case 'vehicle': {
+      onlyBody(u, 'vehicle')
+      if (u.vehicle === undefined) badField('vehicle', `required in a ${kind}`)
+      const b = encodeVehicle(u.vehicle)
+      // As for CAP content: an Update or Cancel names the report it updates or cancels.
+      if (b[0] !== 0 && refs === 0) badField('references', `required for msgType ${u.vehicle.msgType}`)
+      return b
     }
   }
 }
@@ -140,7 +149,10 @@ function decodeBody (kind: Kind, v: unknown, u: UnsignedEnvelope): void {
         rv.reason = v[2]
       }
       u.revocation = rv
+      return
     }
+    case 'vehicle':
+      u.vehicle = decodeVehicle(v)
   }
 }
 

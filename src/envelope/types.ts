@@ -6,7 +6,11 @@
 
 export const ENVELOPE_VERSION = 1
 
-export const KINDS = ['alert', 'bulletin', 'ack', 'receipt', 'roster', 'revocation'] as const
+/**
+ * Appended only (docs/protocol/envelope.md §3). `vehicle` (index 6): a stolen-vehicle
+ * report, its Update or its Cancel (recovery) — docs/protocol/plates.md.
+ */
+export const KINDS = ['alert', 'bulletin', 'ack', 'receipt', 'roster', 'revocation', 'vehicle'] as const
 export type Kind = typeof KINDS[number]
 
 /** Highest first: index 0 is the most urgent. Queues on every link order by this rank. */
@@ -50,6 +54,36 @@ export interface Content {
   parameters?: Parameter[]
 }
 
+/**
+ * A stolen-vehicle report (kind `vehicle`, docs/protocol/plates.md). msgType Alert files it,
+ * Update replaces its details (references[0] = the original report), Cancel takes it off
+ * every hotlist: the vehicle was recovered, or the report withdrawn (`note` says which).
+ * The reporting org and the filing time are the envelope's `org` and `created`.
+ */
+export interface VehicleReport {
+  msgType: MsgType
+  /** Normalised plate: upper-case letters and digits only (src/plates/normalise.ts). */
+  plate: string
+  /** State of registration, ISO 3166-2 (MX-JAL), or MX for federal plates. */
+  plateState: string
+  /** NIV / VIN when known. */
+  vin?: string
+  make?: string
+  model?: string
+  year?: number
+  colour?: string
+  /** Carpeta de investigación (the prosecutor's case number). */
+  caseNumber?: string
+  /** When the vehicle was stolen, ms since the Unix epoch. */
+  stolenAt?: number
+  /** Where it was stolen. */
+  place?: string
+  /** Circumstances, distinguishing marks (violence, armed, damage…). */
+  description?: string
+  /** Why an Update or Cancel was sent ("recuperado en …", "reporte erróneo"). */
+  note?: string
+}
+
 /** A revocation: messages created by `key` at or after `effective` are rejected. */
 export interface Revocation {
   key: Uint8Array // 32-byte Ed25519 public key being revoked
@@ -61,7 +95,7 @@ export interface Revocation {
  * Everything that is signed. Exactly one body field is present, chosen by `kind`:
  * alert|bulletin → content; ack → note (optional); receipt → none (the references are the
  * receipted ids); roster → roster (the roster document bytes, see src/roster);
- * revocation → revocation.
+ * revocation → revocation; vehicle → vehicle.
  */
 export interface UnsignedEnvelope {
   version: typeof ENVELOPE_VERSION
@@ -83,6 +117,7 @@ export interface UnsignedEnvelope {
   note?: string
   roster?: Uint8Array
   revocation?: Revocation
+  vehicle?: VehicleReport
 }
 
 /** A decoded, signed envelope with the exact bytes that travel. */

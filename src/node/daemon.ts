@@ -17,6 +17,7 @@ import { createVerifyPool } from './verify-pool.js'
 import { startMesh, type MeshNode } from './mesh.js'
 import { createReceiptEmitter } from '../receipts/emitter.js'
 import type { DataPaths } from './paths.js'
+import { startNodePlates, type NodePlates } from '../plates/node.js'
 
 export interface Daemon {
   core: NodeCore
@@ -73,10 +74,17 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   }
   let mesh: MeshNode | undefined
   let api: Awaited<ReturnType<typeof createApi>> | undefined
+  let plates: NodePlates | undefined
+  let operator: Awaited<ReturnType<typeof readKeyFile>>['pair'] | undefined
   // Before the mesh: every message stored from the first sync on gets its receipt.
   const receipts = createReceiptEmitter({ core, nodeKey }, { precedences: config.receipts.precedences, batchMs: config.receipts.batchMs, log: (event, fields) => log.warn({ event, ...fields }) })
   try {
     await receipts.start()
+    // The hotlist is complete (rebuilt from the store) before the API answers a lookup.
+    // Hits are signed with this node's operator key (docs/protocol/plates.md §"Hits").
+    operator = await readKeyFile(paths.operatorKey).then(f => f.pair, (err: unknown) => { if (isC5Error(err, 'IDENTITY_KEY_MISSING')) return undefined; throw err })
+    plates = await startNodePlates(core, config, operator)
+    log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
     mesh = await startMesh({
       core,
       nodeKey,
@@ -95,9 +103,9 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       log: (event, fields) => log.info({ event, ...fields })
     })
     const m = mesh
-    // A relay-only node may have no operator key: then the API takes pre-signed envelopes only.
-    const operatorKey = await readKeyFile(paths.operatorKey).then(f => f.pair, (err: unknown) => { if (isC5Error(err, 'IDENTITY_KEY_MISSING')) return undefined; throw err })
-    api = await createApi({ core, mesh: m, ...(operatorKey === undefined ? {} : { operator: { org: config.org, key: operatorKey } }), info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
+    // A relay-only node may have no operator key: then the API takes pre-signed envelopes only
+    // (and plate hits and CAP imports are not signed).
+    api = await createApi({ core, mesh: m, ...(operator === undefined ? {} : { operator: { org: config.org, key: operator } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
     await api.listen({ host: config.api.host, port: config.api.port })
     const addr = api.server.address()
     const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${typeof addr === 'object' && addr !== null ? addr.port : config.api.port}`
@@ -108,6 +116,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     core.ingest.events.on('rejected', r => log.warn({ event: 'rejected', ...r }))
     let stopped = false
     const a = api
+    const p = plates
     return {
       core,
       mesh: m,
@@ -120,6 +129,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         await a.close().catch(() => {})
         await m.stop().catch(() => {})
         await receipts.stop() // what is still pending is on disk and goes at the next start
+        p.stop()
         await core.close()
         await pool?.close()
         logger?.close()
@@ -129,6 +139,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     await api?.close().catch(() => {})
     await mesh?.stop().catch(() => {})
     await receipts.stop().catch(() => {})
+    plates?.stop()
     await core.close()
     await pool?.close()
     throw listenError(err, config)

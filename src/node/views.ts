@@ -23,6 +23,8 @@ export interface MessageView {
   content?: Envelope['content']
   note?: string
   revocation?: { key: string, effective: number, reason?: string }
+  /** A stolen-vehicle report, its Update or Cancel (kind vehicle). */
+  vehicle?: Envelope['vehicle']
   rosterBytes?: number
   bytes: number
   received?: number
@@ -47,6 +49,7 @@ export function envelopeView (env: Envelope, stored?: Pick<StoredMessage, 'recei
     ...(env.content === undefined ? {} : { content: env.content }),
     ...(env.note === undefined ? {} : { note: env.note }),
     ...(env.revocation === undefined ? {} : { revocation: { key: toHex(env.revocation.key), effective: env.revocation.effective, ...(env.revocation.reason === undefined ? {} : { reason: env.revocation.reason }) } }),
+    ...(env.vehicle === undefined ? {} : { vehicle: env.vehicle }),
     ...(env.roster === undefined ? {} : { rosterBytes: env.roster.length }),
     bytes: env.bytes.length,
     ...(stored === undefined ? {} : { received: stored.received, source: stored.source })

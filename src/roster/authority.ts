@@ -24,6 +24,16 @@ export interface RosterView {
 /** Kinds each role may ever issue; a member issues the intersection with its mayIssue.kinds. */
 export const ROLE_KINDS: Readonly<Record<Role, readonly Kind[]>> = {
   node: ['receipt'],
+  operator: ['alert', 'bulletin', 'ack', 'vehicle'],
+  authority: ['revocation', 'alert', 'bulletin', 'ack', 'vehicle']
+}
+
+/**
+ * What `c5mesh roster add` grants a role when --kinds is not given: stolen-vehicle reports
+ * (`vehicle`) only when the national authority lists them (docs/protocol/plates.md §Authority).
+ */
+export const DEFAULT_ROLE_KINDS: Readonly<Record<Role, readonly Kind[]>> = {
+  node: ['receipt'],
   operator: ['alert', 'bulletin', 'ack'],
   authority: ['revocation', 'alert', 'bulletin', 'ack']
 }

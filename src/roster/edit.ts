@@ -65,7 +65,7 @@ export interface DevRosterOptions {
 
 /**
  * A one-root (threshold 1) roster, version 1, naming this node (role node) and operator
- * (role operator: alert, bulletin, ack up to flash, national scope), valid from `now` for a
+ * (role operator: alert, bulletin, ack and stolen-vehicle reports up to flash, national scope), valid from `now` for a
  * year. Anchors to configure: `{ keys: [rootKeyPair.publicKey], threshold: 1 }`.
  */
 export function createDevRoster (opts: DevRosterOptions): Uint8Array {
@@ -76,7 +76,7 @@ export function createDevRoster (opts: DevRosterOptions): Uint8Array {
     issued: opts.now,
     members: [
       { key: opts.nodeKey, role: 'node', org: opts.org, name: 'development node', mayIssue: { kinds: ['receipt'], maxPrecedence: 'flash', scope: 'national' }, validFrom, validUntil },
-      { key: opts.operatorKey, role: 'operator', org: opts.org, name: 'development operator', mayIssue: { kinds: ['alert', 'bulletin', 'ack'], maxPrecedence: 'flash', scope: 'national' }, validFrom, validUntil }
+      { key: opts.operatorKey, role: 'operator', org: opts.org, name: 'development operator', mayIssue: { kinds: ['alert', 'bulletin', 'ack', 'vehicle'], maxPrecedence: 'flash', scope: 'national' }, validFrom, validUntil }
     ],
     revocations: [],
     note: 'development roster (c5mesh init --dev)'

@@ -21,7 +21,7 @@ export {
 export { createRevocationSet, type RevocationSet } from './revocations.js'
 export {
   checkAuthority, checkMember, checkPermission, checkRevocationTarget, authorityPath,
-  ROLE_KINDS, IMPLICIT_KINDS, type AuthorityGrant, type RosterView
+  ROLE_KINDS, DEFAULT_ROLE_KINDS, IMPLICIT_KINDS, type AuthorityGrant, type RosterView
 } from './authority.js'
 export { createRosterState, type RosterState, type RosterStateOptions, type RosterSnapshot, type RosterChange, type PreparedChange } from './state.js'
 export { encodeRosterSnapshot, decodeRosterSnapshot } from './snapshot.js'

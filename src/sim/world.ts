@@ -26,7 +26,7 @@ export function rosterMembers (m: WorldMember, now: number): RosterMember[] {
   const validUntil = now + YEAR_MS
   return [
     { key: m.node.publicKey, role: 'node', org: m.org, mayIssue: { kinds: ['receipt'], maxPrecedence: 'flash', scope: 'national' }, validFrom, validUntil },
-    { key: m.operator.publicKey, role: 'operator', org: m.org, mayIssue: { kinds: ['alert', 'bulletin', 'ack'], maxPrecedence: 'flash', scope: 'national' }, validFrom, validUntil }
+    { key: m.operator.publicKey, role: 'operator', org: m.org, mayIssue: { kinds: ['alert', 'bulletin', 'ack', 'vehicle'], maxPrecedence: 'flash', scope: 'national' }, validFrom, validUntil }
   ]
 }
 

@@ -9,9 +9,10 @@ import { C5Error } from '../errors.js'
 import { decodeEnvelope } from '../envelope/codec.js'
 import type { Envelope } from '../envelope/types.js'
 import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
-import { GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
+import { SCAN_BATCH_MESSAGES, GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
-import { compareBytes, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
+import { KINDS } from '../envelope/types.js'
+import { compareBytes, digestOfKey, indexRange, lengthPrefixed, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
 import { bytesKey } from '../util/bytes-key.js'
 import { openSublevels, putOps } from './layout.js'
 import type { RootDb, Sublevels } from './layout.js'
@@ -372,6 +373,31 @@ export function createStore (init: StoreInit): MessageStore {
     async query (options) {
       guardDb()
       return runQuery({ sublevels: s, load: loadOrSkip }, options)
+    },
+
+    async * scanKind (kind) {
+      guardDb()
+      if (!KINDS.includes(kind)) throw new C5Error('STORE_INVALID_ARGUMENT', `unknown kind ${String(kind)}`)
+      // The kind index in key order, its messages read SCAN_BATCH_MESSAGES at a time with
+      // one getMany (a rebuild of 100,000 reports: one get each measured ~4x slower).
+      let batch: Uint8Array[] = []
+      const flush = async function * (): AsyncGenerator<StoredMessage> {
+        const values = await s.messages.getMany(batch)
+        for (let i = 0; i < batch.length; i++) {
+          const v = values[i]
+          if (v === undefined) continue
+          try { yield decodeStored(batch[i], v) } catch (err) {
+            if (!(err instanceof C5Error) || err.code !== 'STORE_CORRUPT') throw err
+            counters.corruptSkipped++
+          }
+        }
+        batch = []
+      }
+      for await (const key of s.byKind.keys(indexRange(lengthPrefixed(kind), 0, Number.MAX_SAFE_INTEGER))) {
+        batch.push(digestOfKey(key))
+        if (batch.length >= SCAN_BATCH_MESSAGES) yield * flush()
+      }
+      if (batch.length > 0) yield * flush()
     },
 
     syncItems (now) {

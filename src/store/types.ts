@@ -136,6 +136,11 @@ export interface MessageStore {
   /** By CID text, 64-char hex digest or 32-byte digest. STORE_CORRUPT on a bad record. */
   get: (idOrDigest: string | Uint8Array) => Promise<StoredMessage | undefined>
   query: (options?: QueryOptions) => Promise<StoredMessage[]>
+  /**
+   * Every stored message of one kind, oldest created first, expired ones included until
+   * swept (the caller judges expiry). Memory: one batch at a time. Rebuilds the hotlist.
+   */
+  scanKind: (kind: Kind) => AsyncIterable<StoredMessage>
   /** Unexpired stored messages sorted by (timestamp, id): the set reconciliation works on. */
   syncItems: (now: number) => SyncItem[]
   count: () => number

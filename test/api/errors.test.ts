@@ -15,5 +15,11 @@ describe('httpStatusOf', () => {
     // A full disk: the node is fine otherwise and recovers by itself, so "retry later".
     expect(httpStatusOf('STORE_WRITE_FAILED')).toBe(503)
     expect(httpStatusOf('INGEST_INTERNAL')).toBe(500)
+    // plates and CAP: the client's input; too much of it; no key to sign hits with
+    expect(httpStatusOf('PLATES_BAD_READ')).toBe(400)
+    expect(httpStatusOf('PLATES_TOO_MANY')).toBe(413)
+    expect(httpStatusOf('PLATES_NO_OPERATOR_KEY')).toBe(503)
+    expect(httpStatusOf('CAP_MISSING_ELEMENT')).toBe(400)
+    expect(httpStatusOf('CAP_TOO_LARGE')).toBe(413)
   })
 })

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import {
   CATEGORIES, CERTAINTIES, KINDS, MAX_TTL_S, MSG_TYPES, PRECEDENCES, SEVERITIES, URGENCIES,
-  type Area, type Content, type Parameter, type UnsignedEnvelope
+  type Area, type Content, type Parameter, type UnsignedEnvelope, type VehicleReport
 } from '../../src/envelope/index.js'
 
 // (A leading U+FEFF is refused by the schema: the decoder would drop it.)
@@ -44,6 +44,23 @@ export const contentArb: fc.Arbitrary<Content> = fc.record({
   parameters: pairs(6)
 }, { requiredKeys: ['msgType'] })
 
+const nonEmpty = (max: number): fc.Arbitrary<string> => text(max).filter((s) => s.length > 0)
+export const vehicleArb: fc.Arbitrary<VehicleReport> = fc.record({
+  msgType: fc.constantFrom(...MSG_TYPES),
+  plate: fc.stringMatching(/^[A-Z0-9]{2,10}$/),
+  plateState: fc.oneof(fc.stringMatching(/^MX-[A-Z]{3}$/), fc.constant('MX')),
+  vin: fc.stringMatching(/^[A-HJ-NPR-Z0-9]{17}$/),
+  make: nonEmpty(20),
+  model: nonEmpty(20),
+  year: fc.integer({ min: 1900, max: 2100 }),
+  colour: nonEmpty(15),
+  caseNumber: nonEmpty(30),
+  stolenAt: fc.integer({ min: 1, max: 2 ** 52 }),
+  place: nonEmpty(40),
+  description: nonEmpty(100),
+  note: nonEmpty(40)
+}, { requiredKeys: ['msgType', 'plate', 'plateState'] })
+
 /** created: up to 2^53 − 1 minus the ttl, biased to values above 2^32. */
 const times = fc.tuple(fc.oneof(fc.integer({ min: 1, max: 2 ** 32 }), fc.integer({ min: 2 ** 32, max: 2 ** 52 }), fc.constant(Number.MAX_SAFE_INTEGER - MAX_TTL_S * 1000)), fc.integer({ min: 1, max: MAX_TTL_S }))
   .map(([created, ttl]) => ({ created: Math.min(created, Number.MAX_SAFE_INTEGER - ttl * 1000), ttl }))
@@ -59,6 +76,7 @@ export const unsignedArb: fc.Arbitrary<UnsignedEnvelope> = fc.record({
   content: contentArb,
   note: fc.option(text(), { nil: undefined }),
   roster: fc.uint8Array({ minLength: 1, maxLength: 200 }),
+  vehicle: vehicleArb,
   revocation: fc.record({ key: fc.uint8Array({ minLength: 32, maxLength: 32 }), effective: fc.nat({ max: Number.MAX_SAFE_INTEGER }), reason: text() }, { requiredKeys: ['key', 'effective'] }),
   noRefs: fc.boolean()
 }).map((r) => {
@@ -72,15 +90,16 @@ export const unsignedArb: fc.Arbitrary<UnsignedEnvelope> = fc.record({
     precedence: r.precedence,
     scope: r.scope,
     // acks, receipts, Updates and Cancels must reference something; others may not.
-    references: r.noRefs && !needsRefs(r.kind, r.content) ? [] : r.references
+    references: r.noRefs && !needsRefs(r.kind, r.content, r.vehicle) ? [] : r.references
   }
   if (r.kind === 'alert' || r.kind === 'bulletin') u.content = r.content
   if (r.kind === 'ack' && r.note !== undefined) u.note = r.note
   if (r.kind === 'roster') u.roster = r.roster
   if (r.kind === 'revocation') u.revocation = r.revocation
+  if (r.kind === 'vehicle') u.vehicle = r.vehicle
   return u
 })
 
-function needsRefs (kind: string, c: Content): boolean {
-  return kind === 'ack' || kind === 'receipt' || ((kind === 'alert' || kind === 'bulletin') && c.msgType !== 'Alert')
+function needsRefs (kind: string, c: Content, v: VehicleReport): boolean {
+  return kind === 'ack' || kind === 'receipt' || ((kind === 'alert' || kind === 'bulletin') && c.msgType !== 'Alert') || (kind === 'vehicle' && v.msgType !== 'Alert')
 }

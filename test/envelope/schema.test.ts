@@ -14,7 +14,7 @@ describe('schema on decode: each bad field has its code and names the field', ()
     ['version text', withSlot(0, '1'), 'ENVELOPE_BAD_VERSION', 'version'],
     ['7 elements', alertArray().slice(0, 7), 'ENVELOPE_MALFORMED', 'signedPart'],
     ['11 elements', [...alertArray(), [], [REF], null], 'ENVELOPE_MALFORMED', 'signedPart'],
-    ['kind out of range', withSlot(1, 6), 'ENVELOPE_BAD_FIELD', 'kind'],
+    ['kind out of range', withSlot(1, 7), 'ENVELOPE_BAD_FIELD', 'kind'],
     ['author 7 bytes', withSlot(2, new Uint8Array(7)), 'ENVELOPE_BAD_FIELD', 'author'],
     ['author text', withSlot(2, 'me'), 'ENVELOPE_BAD_FIELD', 'author'],
     ['created 0', withSlot(3, 0), 'ENVELOPE_BAD_FIELD', 'created'],

@@ -14,7 +14,7 @@ const author = keys(1)
 const ORGS = ['MX-YUC', 'MX-CAM', 'CNI'] as const
 const memberKinds = KINDS.filter(k => k !== 'roster')
 
-const roleKinds: Record<string, Kind[]> = { node: ['receipt'], operator: ['alert', 'bulletin', 'ack'], authority: ['revocation', 'alert', 'bulletin', 'ack'] }
+const roleKinds: Record<string, Kind[]> = { node: ['receipt'], operator: ['alert', 'bulletin', 'ack', 'vehicle'], authority: ['revocation', 'alert', 'bulletin', 'ack', 'vehicle'] }
 
 function oracle (m: RosterMember, e: UnsignedEnvelope, revokedAt: number | undefined): boolean {
   const at = e.created

@@ -54,7 +54,8 @@ export function registerBasic (program: Command, get: Ctx): void {
 
   program.command('send')
     .description('compose, sign with the operator key, and send an alert or bulletin')
-    .requiredOption('--headline <text>', 'one line: what it is')
+    .option('--headline <text>', 'one line: what it is (required unless --cap)')
+    .option('--cap <file>', 'send a CAP 1.2 / 1.1 XML document instead (docs/protocol/cap.md)')
     .option('--kind <kind>', 'alert | bulletin', 'alert')
     .option('--precedence <p>', 'flash | immediate | priority | routine (default: from urgency and severity)')
     .option('--description <text>')
@@ -73,6 +74,8 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
+      if (o.cap !== undefined) { const { sendCap } = await import('./cap.js'); await sendCap(ctx, out(o.json), o.cap, o); return }
+      if (o.headline === undefined) throw new C5Error('CLI_BAD_ARGUMENT', "required option '--headline <text>' not specified (or --cap FILE)")
       const req: ComposeRequestInput = {
         kind: parseChoice('--kind', o.kind, ['alert', 'bulletin'] as const),
         msgType: parseChoice('--msg-type', o.msgType, MSG_TYPES),
@@ -147,8 +150,10 @@ export function registerBasic (program: Command, get: Ctx): void {
   program.command('show <id>')
     .description('one message in full')
     .option('--json', 'print JSON')
-    .action(async (id: string, o: { json?: boolean }) => {
+    .option('--cap', 'print it as a CAP 1.2 XML document')
+    .action(async (id: string, o: { json?: boolean, cap?: boolean }) => {
       const { ctx, out } = get()
+      if (o.cap === true) { const { showCap } = await import('./cap.js'); await showCap(ctx, out().write, id); return }
       const access = await ctx.access()
       try {
         const m = await access.show(id)

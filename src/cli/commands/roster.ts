@@ -116,10 +116,10 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
-      const { addMember, ROLE_KINDS } = await lib()
+      const { addMember, DEFAULT_ROLE_KINDS } = await lib()
       const now = Date.now()
       const role = parseChoice('--role', o.role, ROLES) as Role
-      const kinds = o.kinds === undefined ? [...ROLE_KINDS[role]] : String(o.kinds).split(',').map(k => parseChoice('--kinds', k.trim(), KINDS))
+      const kinds = o.kinds === undefined ? [...DEFAULT_ROLE_KINDS[role]] : String(o.kinds).split(',').map(k => parseChoice('--kinds', k.trim(), KINDS))
       const validFrom = parseTime('--valid-from', o.validFrom, now)
       const validUntil = o.validUntil === undefined ? validFrom + YEAR_MS : parseTime('--valid-until', o.validUntil, now)
       if (validUntil <= validFrom) throw new C5Error('CLI_BAD_ARGUMENT', '--valid-until: must be after --valid-from')
