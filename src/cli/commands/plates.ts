@@ -1,17 +1,18 @@
 /**
  * c5mesh plates check | list | report | update | recover | import
  * (docs/protocol/plates.md). With a running node the hotlist is the daemon's (its API);
- * without one it is rebuilt from the store for this command.
+ * without one it is rebuilt from the store for this command. Registration loads nothing
+ * heavy (each action imports what it needs: see basic.ts).
  */
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import type { Command } from 'commander'
 import { C5Error, type ErrorCode } from '../../errors.js'
 import { PRECEDENCES, type MsgType } from '../../envelope/types.js'
-import { composeReport, type ReportFields } from '../../plates/index.js'
-import { startNodePlates, type NodePlates } from '../../plates/node.js'
-import { readsOfCsv, readsOfNdjson, readsOfJson, type FileReads } from '../../plates/reads.js'
-import { entryView } from '../../api/routes/plates.js'
+import type { ReportFields } from '../../plates/report.js'
+import type { NodePlates } from '../../plates/node.js'
+import type { FileReads } from '../../plates/reads.js'
+import type { HotlistEntry } from '../../plates/hotlist.js'
 import type { CliContext } from '../context.js'
 import type { NodeAccess } from '../access.js'
 import { emit, type Out } from '../output.js'
@@ -33,8 +34,15 @@ async function api<T> (access: NodeAccess, method: string, path: string, body?: 
 
 /** The hotlist of this command's node: the daemon's, or one rebuilt here from the store. */
 async function localPlates (ctx: CliContext, access: NodeAccess): Promise<NodePlates> {
+  const { startNodePlates } = await import('../../plates/node.js')
   const operator = await ctx.key('operator').catch(() => undefined)
   return startNodePlates(access.core!, await ctx.config(), operator)
+}
+
+/** The same view of a report the API gives (src/api/routes/plates.ts). */
+function entryView (e: HotlistEntry): Record<string, unknown> {
+  const { msgType: _m, plate: _p, ...details } = e.report
+  return { root: e.root, id: e.id, plate: e.plate, ...details, org: e.org, reportedAt: e.reportedAt, updatedAt: e.updatedAt, expires: e.expires, updates: e.updates }
 }
 
 function lookupOf (p: NodePlates, plate: string): Lookup {
@@ -116,6 +124,7 @@ export function registerPlates (program: Command, get: Ctx): void {
     const { ctx, out } = get()
     const cfg = await ctx.config()
     const operator = await ctx.key('operator')
+    const { composeReport } = await import('../../plates/report.js')
     const env = composeReport(fields, operator, {
       org: cfg.org, now: Date.now(), msgType, references, scope: parseScope('--scope', o.scope ?? 'national'),
       ...(o.precedence === undefined ? {} : { precedence: parseChoice('--precedence', o.precedence, PRECEDENCES) })
@@ -183,6 +192,7 @@ export function registerPlates (program: Command, get: Ctx): void {
     .action(async (file: string, o: { format?: string, camera?: string, json?: boolean }) => {
       const { ctx, out } = get()
       const text = await readFile(file, 'utf8').catch((cause: unknown) => { throw new C5Error('CLI_BAD_ARGUMENT', `cannot read ${file}: ${(cause as Error).message}`, { cause }) })
+      const { readsOfCsv, readsOfNdjson, readsOfJson } = await import('../../plates/reads.js')
       const format = o.format ?? ({ '.csv': 'csv', '.json': 'json' } as Record<string, string>)[extname(file).toLowerCase()] ?? 'ndjson'
       const parsed: FileReads = format === 'csv'
         ? readsOfCsv(text, o.camera === undefined ? {} : { camera: o.camera })
