@@ -84,7 +84,6 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     // Hits are signed with this node's operator key (docs/protocol/plates.md §"Hits").
     operator = await readKeyFile(paths.operatorKey).then(f => f.pair, (err: unknown) => { if (isC5Error(err, 'IDENTITY_KEY_MISSING')) return undefined; throw err })
     plates = await startNodePlates(core, config, operator)
-    log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
     mesh = await startMesh({
       core,
       nodeKey,
@@ -107,6 +106,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     // (and plate hits and CAP imports are not signed).
     api = await createApi({ core, mesh: m, ...(operator === undefined ? {} : { operator: { org: config.org, key: operator } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
     await api.listen({ host: config.api.host, port: config.api.port })
+    log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
     const addr = api.server.address()
     const apiUrl = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${typeof addr === 'object' && addr !== null ? addr.port : config.api.port}`
     const tmp = `${paths.daemon}.tmp`
