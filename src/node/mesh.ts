@@ -57,7 +57,7 @@ export interface PeerView {
   addrs: string[]
   lastConnected?: number
   failures?: number
-  sync?: Pick<SyncStats, 'messagesSent' | 'messagesReceived' | 'messagesRejected' | 'roundsCompleted' | 'penalty'> & {
+  sync?: Pick<SyncStats, 'messagesSent' | 'messagesReceived' | 'messagesRejected' | 'messagesKnown' | 'roundsCompleted' | 'penalty' | 'queued' | 'wantIgnored'> & {
     /**
      * Frames of each type sent and received on this session: how lazy push is doing
      * (msg against ihave/want, prune/graft) and how much reconciliation costs (recon).
@@ -228,7 +228,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
           addrs: rec?.addrs ?? [],
           ...(rec?.lastConnected === undefined ? {} : { lastConnected: rec.lastConnected }),
           ...(failures === undefined ? {} : { failures }),
-          ...(stats === undefined ? {} : { sync: { messagesSent: stats.messagesSent, messagesReceived: stats.messagesReceived, messagesRejected: stats.messagesRejected, roundsCompleted: stats.roundsCompleted, penalty: stats.penalty, framesSent: frameCounts(stats.sent), framesReceived: frameCounts(stats.received) } })
+          ...(stats === undefined ? {} : { sync: { messagesSent: stats.messagesSent, messagesReceived: stats.messagesReceived, messagesRejected: stats.messagesRejected, messagesKnown: stats.messagesKnown, roundsCompleted: stats.roundsCompleted, penalty: stats.penalty, queued: stats.queued, wantIgnored: stats.wantIgnored, framesSent: frameCounts(stats.sent), framesReceived: frameCounts(stats.received) } })
         })
       }
       return [...out.values()]

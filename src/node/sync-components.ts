@@ -22,6 +22,9 @@ export function syncComponentsFor (core: NodeCore, log?: SyncComponents['log']):
       if (arriving.has(Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex'))) return true
       try { return core.store.holds(id) } catch { return false }
     },
+    meta: id => {
+      try { return core.store.syncMeta(id) } catch { return undefined }
+    },
     get: async id => {
       const m = await core.store.get(id).catch(() => undefined)
       if (m === undefined) return undefined

@@ -7,7 +7,7 @@ import { Level } from 'level'
 import { timersOf } from '../util/clock.js'
 import { C5Error } from '../errors.js'
 import { decodeEnvelope } from '../envelope/codec.js'
-import type { Envelope } from '../envelope/types.js'
+import { PRECEDENCES, precedenceRank, type Envelope } from '../envelope/types.js'
 import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
 import { SCAN_BATCH_MESSAGES, GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
@@ -264,6 +264,11 @@ export function createStore (init: StoreInit): MessageStore {
       const { time, digest } = splitTimeDigest(key)
       cache.loadSorted(time, digest, readTime(value, 0))
     }
+    // idx-prec keys are rank(1) || created(8) || digest(32): the rank of every message,
+    // so sync orders what it offers by precedence without reading messages.
+    for await (const key of s.byPrecedence.keys()) {
+      cache.setRank(key.subarray(key.length - 32), key[0])
+    }
   }
 
   async function loadUnexpiredTombstones (): Promise<void> {
@@ -362,7 +367,7 @@ export function createStore (init: StoreInit): MessageStore {
       } catch (err) {
         return Promise.reject(err)
       }
-      return group.submit(ops, options.sync === true, () => { cache.insert(env.created, env.digest, env.expires) })
+      return group.submit(ops, options.sync === true, () => { cache.insert(env.created, env.digest, env.expires, precedenceRank(env.precedence)) })
     },
 
     async get (idOrDigest) {
@@ -404,6 +409,13 @@ export function createStore (init: StoreInit): MessageStore {
       guard()
       if (!Number.isSafeInteger(now)) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be an integer (ms)')
       return cache.items(now)
+    },
+
+    syncMeta (digest) {
+      guard()
+      if (!(digest instanceof Uint8Array) || digest.length !== 32) return undefined
+      const m = cache.meta(digest)
+      return m === undefined ? undefined : { created: m.created, precedence: PRECEDENCES[m.rank] ?? 'routine' }
     },
 
     count () { guard(); return cache.size },

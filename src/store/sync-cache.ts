@@ -12,7 +12,11 @@ import type { SyncItem } from '../sync/types.js'
 import { compareBytes } from './keys.js'
 import { bytesKey } from '../util/bytes-key.js'
 
-interface Entry { timestamp: number, id: Uint8Array, expires: number, removed: boolean }
+/** rank: precedence rank (0 = flash … 3 = routine), so sync can order offers without a read. */
+interface Entry { timestamp: number, id: Uint8Array, expires: number, rank: number, removed: boolean }
+
+/** Rank assumed until idx-prec has been read at open (never seen after open completes). */
+const UNKNOWN_RANK = 3
 
 function compare (a: Entry, b: Entry): number {
   return a.timestamp - b.timestamp || compareBytes(a.id, b.id)
@@ -45,20 +49,32 @@ export class SyncCache {
   loadSorted (timestamp: number, id: Uint8Array, expires: number): void {
     const key = bytesKey(id)
     if (this.byId.has(key)) return
-    const e = { timestamp, id, expires, removed: false }
+    const e = { timestamp, id, expires, rank: UNKNOWN_RANK, removed: false }
     this.byId.set(key, e)
     this.sorted.push(e)
   }
 
   /** Returns false if it was already present (e.g. a concurrent duplicate put). */
-  insert (timestamp: number, id: Uint8Array, expires: number): boolean {
+  insert (timestamp: number, id: Uint8Array, expires: number, rank: number): boolean {
     const key = this.keyOf(id)
     if (this.byId.has(key)) return false
-    const e = { timestamp, id, expires, removed: false }
+    const e = { timestamp, id, expires, rank, removed: false }
     this.byId.set(key, e)
     this.pending.push(e)
     this.memo = undefined
     return true
+  }
+
+  /** Sets the precedence rank of a loaded entry (read from idx-prec at open). */
+  setRank (id: Uint8Array, rank: number): void {
+    const e = this.byId.get(bytesKey(id))
+    if (e !== undefined) e.rank = rank
+  }
+
+  /** What sync needs to order an offer, from memory: created time and precedence rank. */
+  meta (id: Uint8Array): { created: number, rank: number } | undefined {
+    const e = this.byId.get(this.keyOf(id))
+    return e === undefined ? undefined : { created: e.timestamp, rank: e.rank }
   }
 
   /** Removes by id (the created time is implied by the digest). */

@@ -141,6 +141,11 @@ export interface MessageStore {
    * swept (the caller judges expiry). Memory: one batch at a time. Rebuilds the hotlist.
    */
   scanKind: (kind: Kind) => AsyncIterable<StoredMessage>
+  /**
+   * A stored message's created time and precedence, from memory (no read); undefined when
+   * not stored. Sync orders what it offers and answers by precedence with it.
+   */
+  syncMeta: (digest: Uint8Array) => { created: number, precedence: Precedence } | undefined
   /** Unexpired stored messages sorted by (timestamp, id): the set reconciliation works on. */
   syncItems: (now: number) => SyncItem[]
   count: () => number

@@ -52,6 +52,12 @@ export const BAN_THRESHOLD = 10
 export const MAX_PEER_HAS = 20_000
 /** A pushed message keeps its bytes in the queue only while fewer than this many MSGs wait (else fetched at send time). */
 export const PUSH_INLINE_MAX_QUEUED = 256
+/**
+ * …except flash and immediate pushes, which keep their bytes while the queue's inline bytes
+ * stay under this: they leave at once, often before the store has finished writing them
+ * (a push follows ingest's admission, not its write), so fetching them would miss.
+ */
+export const PUSH_INLINE_URGENT_MAX_BYTES = 8 * 1024 * 1024
 /** Most ids one round may ask for (WANT); the rest wait for the next round, started when the queue drains. */
 export const MAX_NEED_PER_ROUND = 50_000
 /** Most bytes of control frames waiting to leave; past it the peer is not reading (SYNC_LIMIT_EXCEEDED). */
@@ -110,6 +116,22 @@ export const LAZY_WANT_MAX_BACKOFF = 16
  * not keep stretching the waits once the load is gone.
  */
 export const LAZY_WANT_BACKOFF_HALF_LIFE_MS = 2_000
+/**
+ * HELLO feature bit: the sender speaks credit flow control (CREDIT, §4.11). Both sides must
+ * set it; then MSG frames other than flash wait for credit from the receiver.
+ */
+export const FEATURE_CREDIT = 0x02
+/**
+ * Bytes of MSG frames a sender may have unacknowledged by CREDIT (§4.11). The receiver
+ * consumes at its ingest rate; everything beyond this waits in the sender's priority queue,
+ * so a flash alert (which never waits for credit) is behind at most this much on the way.
+ * At a loaded receiver's 1,000 small messages a second (~400 KB/s) that is ~0.3 s.
+ */
+export const CREDIT_WINDOW_BYTES = 128 * 1024
+/** The receiver returns credit once this many MSG bytes were consumed… */
+export const CREDIT_GRANT_BYTES = 32 * 1024
+/** …or this long after the first unreturned byte (a quiet link returns the rest). */
+export const CREDIT_GRANT_DELAY_MS = 20
 /** Most announced-but-missing ids a session waits on (memory bound against IHAVE floods). */
 export const MAX_LAZY_PENDING = 4_096
 /** Duplicates in a row (no first delivery between them) after which a link is pruned. */

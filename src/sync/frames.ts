@@ -51,14 +51,16 @@ export interface PruneFrame { type: 'prune' }
 /** Lazy push: "push to me again" (sent with the WANT that repairs a broken eager path). */
 export interface GraftFrame { type: 'graft' }
 export interface ByeFrame { type: 'bye' }
+/** Credit flow control (§4.11): the receiver consumed `bytes` more bytes of MSG frames. */
+export interface CreditFrame { type: 'credit', bytes: number }
 
-export type SyncFrame = HelloFrame | RosterFrame | ReconFrame | WantFrame | MsgFrame | DoneFrame | ErrorFrame | ByeFrame | IhaveFrame | PruneFrame | GraftFrame
+export type SyncFrame = HelloFrame | RosterFrame | ReconFrame | WantFrame | MsgFrame | DoneFrame | ErrorFrame | ByeFrame | IhaveFrame | PruneFrame | GraftFrame | CreditFrame
 export type FrameType = SyncFrame['type']
 
 /** Type byte of each frame (docs/protocol/sync.md §2.1 "Frame types"). */
 export const FRAME_TYPE_BYTES: Readonly<Record<FrameType, number>> = Object.freeze({
   hello: 0x01, roster: 0x02, recon: 0x03, want: 0x04, msg: 0x05, done: 0x06, error: 0x07, bye: 0x08,
-  ihave: 0x09, prune: 0x0a, graft: 0x0b
+  ihave: 0x09, prune: 0x0a, graft: 0x0b, credit: 0x0c
 })
 export const FRAME_TYPES = Object.keys(FRAME_TYPE_BYTES) as FrameType[]
 const TYPE_BY_BYTE = new Map<number, FrameType>(FRAME_TYPES.map(t => [FRAME_TYPE_BYTES[t], t]))
@@ -199,7 +201,19 @@ const bye: BodyCodec<ByeFrame> = {
 const prune: BodyCodec<PruneFrame> = { encode () {}, decode () { return { type: 'prune' } } }
 const graft: BodyCodec<GraftFrame> = { encode () {}, decode () { return { type: 'graft' } } }
 
-const CODECS: { [T in FrameType]: BodyCodec<Extract<SyncFrame, { type: T }>> } = { hello, roster, recon, want, msg, done, error, bye, ihave, prune, graft }
+const credit: BodyCodec<CreditFrame> = {
+  encode (f, w) {
+    if (!Number.isSafeInteger(f.bytes) || f.bytes < 1) throw new C5Error('SYNC_MALFORMED', 'CREDIT bytes must be a positive integer')
+    w.varint(f.bytes)
+  },
+  decode (r) {
+    const bytes = r.varint()
+    if (bytes < 1) throw new C5Error('SYNC_MALFORMED', 'CREDIT of 0 bytes')
+    return { type: 'credit', bytes }
+  }
+}
+
+const CODECS: { [T in FrameType]: BodyCodec<Extract<SyncFrame, { type: T }>> } = { hello, roster, recon, want, msg, done, error, bye, ihave, prune, graft, credit }
 
 function truncateUtf8 (s: string, maxBytes: number): string {
   let out = ''

@@ -3,6 +3,7 @@
  * (session-send, session-receive, session-rounds). Not exported from the package.
  */
 import type { LazyState } from './session-lazy.js'
+import type { CreditState } from './session-credit.js'
 import { C5Error } from '../errors.js'
 import type { Link } from '../links/types.js'
 import type { TokenBucket } from './budget.js'
@@ -63,6 +64,8 @@ export interface Ctx {
   peerHas: BoundedIdMap<PeerHas>
   /** Lazy push state (session-lazy.ts). */
   lazy: LazyState
+  /** Credit flow control state (session-credit.ts). */
+  credit: CreditState
   stats: SyncStats
   myRound?: Round
   peerRound?: Round

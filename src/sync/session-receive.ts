@@ -5,12 +5,13 @@
  * (docs/protocol/sync.md §4.1 (roster first), §4.5, §4.7 (scoring)).
  */
 import { noteReceived, onGraft, onIhave, onPrune } from './session-lazy.js'
+import { onCredit } from './session-credit.js'
 import { createHash } from 'node:crypto'
 import { C5Error } from '../errors.js'
 import type { IngestResult } from '../node/types.js'
 import { idKey } from './bounded-set.js'
 import type { ErrorFrame, FrameType, HelloFrame, MsgFrame, RosterFrame, SyncFrame, WantFrame } from './frames.js'
-import { asC5, onDone, onRecon, startRound } from './session-rounds.js'
+import { asC5, offersOf, onDone, onRecon, startRound } from './session-rounds.js'
 import { ensureRosterFirst, queueMessage } from './session-send.js'
 import { RESEND_AFTER_MS, SYNC_PROTOCOL_VERSION } from './constants.js'
 import type { Ctx } from './session-context.js'
@@ -52,7 +53,8 @@ export const HANDLERS: { [T in FrameType]: Handler<Extract<SyncFrame, { type: T 
   bye: (ctx) => { ctx.end({ reason: 'bye' }) },
   ihave: onIhave,
   prune: onPrune,
-  graft: onGraft
+  graft: onGraft,
+  credit: onCredit
 }
 
 function onHello (ctx: Ctx, f: HelloFrame): void {
@@ -153,20 +155,24 @@ function penalise (ctx: Ctx, code: string): void {
 }
 
 /**
- * Answers a WANT with MSGs. Unknown ids are ignored; ids sent less than RESEND_AFTER_MS ago
+ * Answers a WANT with MSGs, most urgent first (the peer cannot know what is urgent among
+ * the ids it lacks; we can). Unknown ids are ignored; ids sent less than RESEND_AFTER_MS ago
  * are skipped (the WANT crossed our MSG); the queue cap bounds what a huge WANT can cost.
  */
 async function onWant (ctx: Ctx, f: WantFrame): Promise<void> {
   const now = ctx.components.clock.now()
+  const asked: Uint8Array[] = []
   for (const id of f.ids) {
     const key = idKey(id)
     const known = ctx.peerHas.get(key)
     if (known?.via === 'sent' && now - known.at < RESEND_AFTER_MS) continue
     if (known !== undefined) ctx.peerHas.delete(key) // it asks: it does not have it
-    const stored = await ctx.components.get(id)
-    if (stored === undefined || !queueMessage(ctx, { id, precedence: stored.precedence, created: stored.created }, 'offer')) {
-      ctx.stats.wantIgnored++
-    }
+    asked.push(id)
+  }
+  const offers = await offersOf(ctx, asked)
+  ctx.stats.wantIgnored += asked.length - offers.length
+  for (const m of offers) {
+    if (!queueMessage(ctx, m, 'offer')) ctx.stats.wantIgnored++
   }
 }
 

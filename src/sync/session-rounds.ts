@@ -9,7 +9,8 @@ import { C5Error } from '../errors.js'
 import type { DoneFrame, ReconFrame } from './frames.js'
 import { idKey } from './bounded-set.js'
 import { isLive, queueControl, type Ctx, type Round } from './session-context.js'
-import { queueMessage } from './session-send.js'
+import { queueMessage, type OutgoingMessage } from './session-send.js'
+import { precedenceRank } from '../envelope/types.js'
 import { ID_BYTES, MAX_NEED_PER_ROUND, MAX_ROUND_TRIPS, MIN_ROUND_INTERVAL_MS } from './constants.js'
 import type { ReconcileStep } from './types.js'
 
@@ -153,13 +154,16 @@ function receive (round: Round, message: Uint8Array): ReconcileStep {
   return round.reconciler.receive(message)
 }
 
-/** have → MSG (highest precedence, then oldest first, by the queue); need → WANT. */
+/**
+ * have → MSG; need → WANT. The offers are queued most urgent first (then oldest first): the
+ * queue is bounded, and what does not fit waits for the round that follows its drain, so a
+ * backlog's flash alerts must be among the first queued, not wherever the engine listed them.
+ */
 async function applyLists (ctx: Ctx, round: Round, step: ReconcileStep): Promise<void> {
-  for (const id of step.have) {
-    if (!isLive(ctx)) return
-    const stored = await ctx.components.get(id)
-    if (stored === undefined) continue // expired since the round began
-    if (queueMessage(ctx, { id, precedence: stored.precedence, created: stored.created }, 'offer')) round.have++
+  const offers = await offersOf(ctx, step.have)
+  if (!isLive(ctx)) return
+  for (const m of offers) {
+    if (queueMessage(ctx, m, 'offer')) round.have++
   }
   const want: Uint8Array[] = []
   for (const id of step.need) {
@@ -174,6 +178,19 @@ async function applyLists (ctx: Ctx, round: Round, step: ReconcileStep): Promise
   const perFrame = Math.max(1, Math.min(ctx.limits.maxWantIds,
     Math.floor((ctx.limits.maxFrameBytes - FRAME_HEADER_BYTES - WANT_COUNT_VARINT_MAX_BYTES) / ID_BYTES)))
   for (let i = 0; i < want.length; i += perFrame) queueControl(ctx, { type: 'want', ids: want.slice(i, i + perFrame) })
+}
+
+/** The ids we hold with their precedence and created time, most urgent first, then oldest. */
+export async function offersOf (ctx: Ctx, ids: Uint8Array[]): Promise<OutgoingMessage[]> {
+  const out: OutgoingMessage[] = []
+  const meta = ctx.components.meta
+  for (const id of ids) {
+    const m = meta !== undefined ? meta(id) : await ctx.components.get(id)
+    if (m === undefined) continue // expired since the round began
+    out.push({ id, precedence: m.precedence, created: m.created })
+  }
+  out.sort((a, b) => precedenceRank(a.precedence) - precedenceRank(b.precedence) || a.created - b.created)
+  return out
 }
 
 function finishMyRound (ctx: Ctx, round: Round): void {

@@ -11,7 +11,8 @@ import { idKey } from './bounded-set.js'
 import type { QueuedMessage } from './queue.js'
 import { isLive, queueControl, type Ctx } from './session-context.js'
 import { asC5, startRound } from './session-rounds.js'
-import { PUSH_INLINE_MAX_QUEUED, RESEND_AFTER_MS } from './constants.js'
+import { PUSH_INLINE_MAX_QUEUED, PUSH_INLINE_URGENT_MAX_BYTES, RESEND_AFTER_MS } from './constants.js'
+import { mayTransmit, noteTransmitted } from './session-credit.js'
 
 const FRAME_HEADER_BYTES = 2
 
@@ -52,9 +53,16 @@ export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offe
   }
   ensureRosterFirst(ctx)
   const q: QueuedMessage = { id: m.id, key, rank: precedenceRank(m.precedence), timestamp: m.created, push: mode === 'push' }
-  // Bytes stay inline only for a short queue: a long one holds ids (bounded memory).
-  if (m.bytes !== undefined && ctx.queue.messageCount < PUSH_INLINE_MAX_QUEUED) q.bytes = m.bytes
-  if (!ctx.queue.pushMessage(q)) {
+  // Bytes stay inline only for a short queue: a long one holds ids (bounded memory). Urgent
+  // pushes keep theirs within a byte budget: they leave before the store may have them.
+  if (m.bytes !== undefined && (ctx.queue.messageCount < PUSH_INLINE_MAX_QUEUED ||
+    (q.rank <= 1 && ctx.queue.inlineBytes + m.bytes.length <= PUSH_INLINE_URGENT_MAX_BYTES))) q.bytes = m.bytes
+  const evict = (e: QueuedMessage): void => {
+    // It left the queue unsent: the peer may lack it, and the round after the drain offers it.
+    ctx.peerHas.delete(e.key)
+    ctx.roundAfterDrain = true
+  }
+  if (!ctx.queue.pushMessage(q, evict)) {
     // Full: this id is offered again by the round that follows the drain.
     ctx.roundAfterDrain = true
     return false
@@ -89,7 +97,14 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
       if (m.bytes === undefined) {
         // Fetched only when it reaches the head, so a long queue holds ids, not envelopes.
         const stored = await ctx.components.get(m.id)
-        if (stored === undefined) { dropIfHead(ctx, m); continue }
+        if (stored === undefined) {
+          // Expired meanwhile — or a push whose write has not finished: forget that the peer
+          // was sent it, so the round after the drain offers it again rather than never.
+          ctx.peerHas.delete(m.key)
+          ctx.roundAfterDrain = true
+          dropIfHead(ctx, m)
+          continue
+        }
         m.bytes = stored.bytes
         continue // re-peek: something more urgent may have arrived meanwhile
       }
@@ -100,6 +115,8 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
         continue
       }
       frame = encodeFrame({ type: 'msg', envelope: m.bytes }, ctx.limits)
+      // Past the receiver's credit, wait (a CREDIT, or a more urgent message, wakes us).
+      if (!mayTransmit(ctx, m.rank, frame.length)) { await waitForWork(); continue }
     }
     const delayMs = ctx.bandwidth.delayFor(frame.length)
     if (delayMs > 0) { await ctx.sleep(delayMs); continue } // re-peek after the wait
@@ -123,7 +140,7 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     }
     ctx.stats.sent[type].frames++
     ctx.stats.sent[type].bytes += frame.length
-    if (type === 'msg') ctx.stats.messagesSent++
+    if (type === 'msg') { ctx.stats.messagesSent++; noteTransmitted(ctx, frame.length) }
     if (type === 'recon') {
       ctx.stats.reconcileBytesSent += frame.length
       ctx.touchRound() // progress: the round timeout counts from the last RECON in or out

@@ -45,6 +45,12 @@ export interface SyncComponents {
   ingestMs?: () => number
   get: (id: Uint8Array) => Promise<StoredMessage | undefined>
   /**
+   * Optional: a stored message's precedence and created time, from memory (no read). With
+   * it, what a round offers and what a WANT asks for are queued most urgent first without
+   * reading every message (§4.6); without it, `get` is awaited for each id.
+   */
+  meta?: (id: Uint8Array) => { precedence: Precedence, created: number } | undefined
+  /**
    * The node's single ingest path; never throws (src/node/types.ts). A MSG's `digest` (its
    * sync id, computed by the session) is passed along, so the node can tell which ids are
    * being ingested (see `holds`).

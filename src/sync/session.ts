@@ -9,6 +9,7 @@
  * once, whatever ends it.
  */
 import { announceInstead, createLazyState } from './session-lazy.js'
+import { createCreditState, noteAdmitted } from './session-credit.js'
 import { randomBytes } from 'node:crypto'
 import { C5Error, isC5Error } from '../errors.js'
 import type { Link } from '../links/types.js'
@@ -18,7 +19,7 @@ import { BoundedIdMap } from './bounded-set.js'
 import {
   BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
   RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, MAX_INGESTS_IN_FLIGHT, MAX_INGEST_BYTES_IN_FLIGHT, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
-  FEATURE_LAZY_PUSH
+  FEATURE_LAZY_PUSH, FEATURE_CREDIT
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
 import { OutgoingQueue } from './queue.js'
@@ -69,6 +70,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     }),
     peerHas: new BoundedIdMap<PeerHas>(options.maxPeerHas ?? MAX_PEER_HAS),
     lazy: createLazyState(),
+    credit: createCreditState(),
     stats: emptyStats(),
     nextRound: 0,
     lastPeerRound: -1,
@@ -162,6 +164,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
           if (frame.type === 'msg') {
             await admitMsg(ctx)
             await ingests.add(bytes.length, ingestTask(frame))
+            noteAdmitted(ctx, bytes.length)
             continue
           }
           // A ROSTER is ingested after the MSGs before it and before those after it; the
@@ -201,7 +204,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
         nonce: opts.nonce,
         rosterVersion: components.roster().version,
         itemCount: items.length,
-        features: opts.lazyPush ? FEATURE_LAZY_PUSH : 0
+        features: (opts.lazyPush ? FEATURE_LAZY_PUSH : 0) | FEATURE_CREDIT
       })
       void receiveLoop()
     }, e => { ctx.fail(asC5(e)) })

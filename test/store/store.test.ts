@@ -60,6 +60,21 @@ describe('store', () => {
     expect(store.syncItems(T0_MS)).toEqual([{ timestamp: env.created, id: env.digest }])
   })
 
+  it('syncMeta answers created time and precedence from memory, after a put and after a reopen', async () => {
+    const precs = ['flash', 'immediate', 'priority', 'routine'] as const
+    const envs = precs.map((precedence, i) => makeEnvelope({ seq: 10 + i, precedence, created: T0_MS + i }))
+    for (const e of envs) await store.put(e, meta)
+    const check = (): void => {
+      envs.forEach((e, i) => { expect(store.syncMeta(e.digest)).toEqual({ created: T0_MS + i, precedence: precs[i] }) })
+      expect(store.syncMeta(makeEnvelope({ seq: 99 }).digest)).toBeUndefined()
+    }
+    check()
+    await store.close()
+    store = createStore({ path: dir.path })
+    await store.open() // the ranks come back from idx-prec
+    check()
+  })
+
   it('refuses bad arguments with STORE_INVALID_ARGUMENT', async () => {
     await expectCode(store.get('not-an-id'), 'STORE_INVALID_ARGUMENT')
     await expectCode(store.get(new Uint8Array(31)), 'STORE_INVALID_ARGUMENT')

@@ -16,15 +16,16 @@ describe('SyncCache', () => {
     )
     fc.assert(fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
       const cache = new SyncCache()
-      const model = new Map<string, { timestamp: number, id: Uint8Array, expires: number }>()
+      const model = new Map<string, { timestamp: number, id: Uint8Array, expires: number, rank: number }>()
       for (const o of ops) {
         if (o.op === 'insert') {
           const k = hex(id(o.n))
           const fresh = !model.has(k)
-          expect(cache.insert(o.t, id(o.n), o.t + o.ttl)).toBe(fresh)
-          if (fresh) model.set(k, { timestamp: o.t, id: id(o.n), expires: o.t + o.ttl })
+          expect(cache.insert(o.t, id(o.n), o.t + o.ttl, o.n % 4)).toBe(fresh)
+          if (fresh) model.set(k, { timestamp: o.t, id: id(o.n), expires: o.t + o.ttl, rank: o.n % 4 })
         } else if (o.op === 'remove') {
           expect(cache.removeId(id(o.n))).toBe(model.delete(hex(id(o.n))))
+          expect(cache.meta(id(o.n))).toBeUndefined()
         } else {
           const want = [...model.values()].filter(e => e.expires > o.now)
             .sort((a, b) => a.timestamp - b.timestamp || Buffer.compare(a.id, b.id))
@@ -32,6 +33,7 @@ describe('SyncCache', () => {
           expect(cache.items(o.now)).toEqual(want)
         }
         expect(cache.size).toBe(model.size)
+        for (const e of model.values()) expect(cache.meta(e.id)).toEqual({ created: e.timestamp, rank: e.rank })
       }
     }), { numRuns: 300 })
   })
@@ -40,9 +42,9 @@ describe('SyncCache', () => {
     const cache = new SyncCache()
     const N = 100_000
     const t0 = performance.now()
-    for (let i = 0; i < N; i++) cache.insert(((i * 7919) % N) * 1000, id(i), Number.MAX_SAFE_INTEGER)
+    for (let i = 0; i < N; i++) cache.insert(((i * 7919) % N) * 1000, id(i), Number.MAX_SAFE_INTEGER, 3)
     const first = cache.items(0)
-    cache.insert(5, id(N + 1), Number.MAX_SAFE_INTEGER)
+    cache.insert(5, id(N + 1), Number.MAX_SAFE_INTEGER, 3)
     const second = cache.items(0)
     const elapsed = performance.now() - t0
     expect(first).toHaveLength(N)

@@ -26,6 +26,7 @@ const frameArb: fc.Arbitrary<SyncFrame> = fc.oneof(
   fc.record({ type: fc.constant('ihave' as const), ids: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 40 }) }),
   fc.constant({ type: 'prune' as const }),
   fc.constant({ type: 'graft' as const }),
+  fc.record({ type: fc.constant('credit' as const), bytes: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) }),
   fc.record({ type: fc.constant('done' as const), round: nonneg }),
   fc.record({ type: fc.constant('error' as const), code: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,40}$/), text: fc.string({ maxLength: 100 }) }),
   fc.constant({ type: 'bye' as const })
@@ -132,5 +133,14 @@ describe('lazy-push frames (golden)', () => {
     expect(h(encodeFrame({ type: 'graft' }))).toBe('010b')
     expect(decodeFrame(Uint8Array.from([1, 0x0a]))).toEqual({ type: 'prune' })
     expect(() => decodeFrame(Uint8Array.from([1, 0x0b, 0]))).toThrow()
+  })
+
+  it('CREDIT encodes as docs/protocol/sync.md §2.2 shows; 0 bytes and a missing count are malformed', () => {
+    const h = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+    expect(h(encodeFrame({ type: 'credit', bytes: 32_768 }))).toBe('010c808002')
+    expect(decodeFrame(Uint8Array.from([1, 0x0c, 0x80, 0x80, 0x02]))).toEqual({ type: 'credit', bytes: 32_768 })
+    expect(codeOf(() => decodeFrame(Uint8Array.from([1, 0x0c, 0])))).toBe('SYNC_MALFORMED')
+    expect(codeOf(() => decodeFrame(Uint8Array.from([1, 0x0c])))).toBe('SYNC_MALFORMED')
+    expect(codeOf(() => encodeFrame({ type: 'credit', bytes: 0 }))).toBe('SYNC_MALFORMED')
   })
 })

@@ -21,6 +21,42 @@ describe('outgoing queue', () => {
     }))
   })
 
+  it('a full queue makes room for a more urgent message: the newest least urgent one leaves (model test)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(-1)), { maxLength: 120 }), (cap, ops) => {
+      const q = new OutgoingQueue(cap)
+      // Model: the live messages, each [key, rank, arrival]; -1 = send one (shift).
+      let model: Array<{ key: string, rank: number, seq: number }> = []
+      ops.forEach((rank, i) => {
+        if (rank === -1) {
+          const head = q.shift()
+          if (model.length === 0) { expect(head).toBeUndefined(); return }
+          model.sort((a, b) => a.rank - b.rank || a.seq - b.seq)
+          const want = model.shift()!
+          expect(head?.kind === 'message' && head.message.key).toBe(want.key)
+          return
+        }
+        const evicted: string[] = []
+        const ok = q.pushMessage(msg(i, rank, i), e => evicted.push(e.key))
+        if (model.length < cap) {
+          expect(ok).toBe(true); expect(evicted).toEqual([])
+          model.push({ key: `k${i}`, rank, seq: i })
+        } else {
+          const worst = Math.max(...model.map(m => m.rank))
+          if (worst > rank) {
+            const victim = model.filter(m => m.rank === worst).sort((a, b) => b.seq - a.seq)[0]
+            expect(ok).toBe(true); expect(evicted).toEqual([victim.key])
+            model = model.filter(m => m !== victim)
+            model.push({ key: `k${i}`, rank, seq: i })
+          } else {
+            expect(ok).toBe(false); expect(evicted).toEqual([])
+          }
+        }
+        expect(q.messageCount).toBe(model.length)
+        for (const m of model) expect(q.hasMessage(m.key)).toBe(true)
+      })
+    }), { numRuns: 500 })
+  })
+
   it('a flash message queued behind 1,000 routine ones is next out', () => {
     const q = new OutgoingQueue(10_000)
     for (let i = 0; i < 1000; i++) q.pushMessage(msg(i, 3, i))
@@ -35,7 +71,7 @@ describe('outgoing queue', () => {
     expect(q.pushMessage(msg(1, 3, 0))).toBe(true)
     expect(q.pushMessage(msg(1, 0, 0))).toBe(false)
     expect(q.pushMessage(msg(2, 3, 0))).toBe(true)
-    expect(q.pushMessage(msg(3, 0, 0))).toBe(false)
+    expect(q.pushMessage(msg(3, 3, 0))).toBe(false) // full, and no more urgent than what is queued
     q.clearMessages()
     expect(q.size).toBe(0)
   })
