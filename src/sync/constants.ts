@@ -62,8 +62,13 @@ export const PUSH_INLINE_URGENT_MAX_BYTES = 8 * 1024 * 1024
 export const MAX_NEED_PER_ROUND = 50_000
 /** Most bytes of control frames waiting to leave; past it the peer is not reading (SYNC_LIMIT_EXCEEDED). */
 export const MAX_CONTROL_QUEUE_BYTES = 32 * 1024 * 1024
-/** Most MSG frames waiting in one session's outgoing queue; WANT answers past it are dropped. */
+/** Most MSG frames waiting in one session's outgoing queue; more offers wait in the backlog. */
 export const MAX_QUEUED_MESSAGES = 10_000
+/**
+ * Most offers (ids) waiting for room in the queue (~100 B each): the rest of a round's
+ * `have` list or of a large WANT. Past it, the session reconciles again after the drain.
+ */
+export const MAX_OFFER_BACKLOG = 200_000
 /**
  * MSG ingests one session runs at once (§4.1): ingest waits on the store and on the
  * signature workers, so one at a time queues a busy link's messages behind each other.

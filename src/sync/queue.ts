@@ -60,6 +60,8 @@ export class OutgoingQueue {
 
   get size (): number { return this.control.length - this.controlHead + this.live }
   get messageCount (): number { return this.live }
+  /** Most messages held at once. */
+  get capacity (): number { return this.maxMessages }
   /** Bytes of envelopes held inline by queued messages (given at push time). */
   get inlineBytes (): number { return this.inlineTotal }
   /** Bytes of control frames waiting (bounded by the session: a peer that stops reading). */

@@ -4,6 +4,7 @@
  */
 import type { LazyState } from './session-lazy.js'
 import type { CreditState } from './session-credit.js'
+import type { OfferBacklog } from './offer-backlog.js'
 import { C5Error } from '../errors.js'
 import type { Link } from '../links/types.js'
 import type { TokenBucket } from './budget.js'
@@ -59,6 +60,8 @@ export interface Ctx {
   /** The roster version the peer itself announced (HELLO) or proved (a ROSTER it sent us). */
   peerClaimedRoster: number
   queue: OutgoingQueue
+  /** Offers waiting for room in the queue, most urgent first (offer-backlog.ts). */
+  backlog: OfferBacklog
   bandwidth: TokenBucket
   receiveRate: TokenBucket
   peerHas: BoundedIdMap<PeerHas>

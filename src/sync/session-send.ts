@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { C5Error, isC5Error } from '../errors.js'
-import { precedenceRank, type Precedence } from '../envelope/types.js'
+import { PRECEDENCES, precedenceRank, type Precedence } from '../envelope/types.js'
+import type { BacklogEntry } from './offer-backlog.js'
 import { encodeFrame } from './frames.js'
 import { idKey } from './bounded-set.js'
 import type { QueuedMessage } from './queue.js'
@@ -58,13 +59,14 @@ export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offe
   if (m.bytes !== undefined && (ctx.queue.messageCount < PUSH_INLINE_MAX_QUEUED ||
     (q.rank <= 1 && ctx.queue.inlineBytes + m.bytes.length <= PUSH_INLINE_URGENT_MAX_BYTES))) q.bytes = m.bytes
   const evict = (e: QueuedMessage): void => {
-    // It left the queue unsent: the peer may lack it, and the round after the drain offers it.
+    // It left the queue unsent: the peer may lack it; it waits in the backlog.
     ctx.peerHas.delete(e.key)
-    ctx.roundAfterDrain = true
+    toBacklog(ctx, { id: e.id, key: e.key, precedence: PRECEDENCES[e.rank] ?? 'routine', created: e.timestamp })
   }
   if (!ctx.queue.pushMessage(q, evict)) {
-    // Full: this id is offered again by the round that follows the drain.
-    ctx.roundAfterDrain = true
+    // Full of messages at least as urgent: it waits in the backlog (bytes dropped, fetched
+    // when it is sent).
+    toBacklog(ctx, { id: m.id, key, precedence: m.precedence, created: m.created })
     return false
   }
   ctx.peerHas.set(key, { via: 'sent', at: ctx.components.clock.now() })
@@ -73,10 +75,29 @@ export function queueMessage (ctx: Ctx, m: OutgoingMessage, mode: 'push' | 'offe
   return true
 }
 
+function toBacklog (ctx: Ctx, e: BacklogEntry): void {
+  // Past the backlog's bound, the round after the drain finds what is still missing.
+  if (!ctx.backlog.add(e)) ctx.roundAfterDrain = true
+  ctx.stats.backlog = ctx.backlog.size
+}
+
+/** Moves backlog entries into the queue once it has drained to half (most urgent first). */
+function refill (ctx: Ctx): void {
+  const q = ctx.queue
+  if (ctx.backlog.size === 0 || q.messageCount * 2 > q.capacity) return
+  while (q.messageCount < q.capacity) {
+    const e = ctx.backlog.take()
+    if (e === undefined) break
+    queueMessage(ctx, e, 'offer')
+  }
+  ctx.stats.backlog = ctx.backlog.size
+}
+
 /** The send loop: one frame at a time, control first, within the bandwidth budget. */
 export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Promise<void> {
   // Once ending, nothing more leaves through the queue: BYE or ERROR is the last frame.
   while (isLive(ctx)) {
+    refill(ctx)
     const head = ctx.queue.peek()
     // Before the HELLO exchange completes only control frames (our HELLO) may leave.
     if (head === undefined || (head.kind === 'message' && ctx.phase !== 'ready')) {

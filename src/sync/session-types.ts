@@ -82,6 +82,8 @@ export interface SyncSessionOptions {
   receiveMessagesPerS?: number
   receiveBurstMessages?: number
   maxQueuedMessages?: number
+  /** Most offers waiting for room in the queue (default MAX_OFFER_BACKLOG). */
+  maxOfferBacklog?: number
   /** MSG ingests run at once per session (default MAX_INGESTS_IN_FLIGHT; 1 = strictly one by one). */
   maxIngestsInFlight?: number
   maxPeerHas?: number
@@ -151,6 +153,8 @@ export interface SyncStats {
   /** Messages not sent because they did not fit in a frame. */
   oversizeDropped: number
   queued: number
+  /** Offers waiting for room in the queue (the backlog, §4.6). */
+  backlog: number
 }
 
 export interface SyncSession {

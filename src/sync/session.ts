@@ -17,12 +17,13 @@ import { PRECEDENCES } from '../envelope/types.js'
 import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
-  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
+  BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_OFFER_BACKLOG, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
   RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, MAX_INGESTS_IN_FLIGHT, MAX_INGEST_BYTES_IN_FLIGHT, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
   FEATURE_LAZY_PUSH, FEATURE_CREDIT
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
 import { OutgoingQueue } from './queue.js'
+import { OfferBacklog } from './offer-backlog.js'
 import { createReconciler } from './reconcile/index.js'
 import { isLive, queueControl, type Ctx, type PeerHas, type ResolvedOptions } from './session-context.js'
 import { admitMsg, HANDLERS, ingestMsg } from './session-receive.js'
@@ -58,6 +59,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     peerRosterVersion: 0,
     peerClaimedRoster: 0,
     queue: new OutgoingQueue(options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES),
+    backlog: new OfferBacklog(options.maxOfferBacklog ?? MAX_OFFER_BACKLOG),
     bandwidth: new TokenBucket({
       ratePerS: options.bytesPerSecond ?? Infinity,
       burst: options.burstBytes ?? Math.max(maxFrameBytes, Number.isFinite(options.bytesPerSecond) ? options.bytesPerSecond as number : 0),
@@ -101,6 +103,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
       for (const s of sleepers) s()
       sleepers.clear()
       ctx.queue.clearMessages()
+      ctx.backlog.clear()
       ctx.wake()
       try {
         if (!link.closed) {
@@ -307,7 +310,7 @@ function validate (link: Link, components: SyncComponents, o: SyncSessionOptions
   if (o.nodeKey !== undefined && (!(o.nodeKey instanceof Uint8Array) || o.nodeKey.length !== NODE_KEY_BYTES)) bad('nodeKey', `must be ${NODE_KEY_BYTES} bytes`)
   if (o.nonce !== undefined && (!(o.nonce instanceof Uint8Array) || o.nonce.length !== NONCE_BYTES)) bad('nonce', `must be ${NONCE_BYTES} bytes`)
   const nonNegative = ['reconcileIntervalMs', 'helloTimeoutMs', 'roundTimeoutMs', 'banThreshold', 'bytesPerSecond', 'burstBytes',
-    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxIngestsInFlight', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
+    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxOfferBacklog', 'maxIngestsInFlight', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
   for (const f of nonNegative) {
     const v = o[f]
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v <= 0) && !(f === 'reconcileIntervalMs' && v === 0)) bad(f, 'must be a positive number')

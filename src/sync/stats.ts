@@ -22,7 +22,8 @@ export function emptyStats (): SyncStats {
     roundsCompleted: 0,
     wantIgnored: 0,
     oversizeDropped: 0,
-    queued: 0
+    queued: 0,
+    backlog: 0
   }
 }
 

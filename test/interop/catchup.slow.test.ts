@@ -44,12 +44,29 @@ describe('honest catch-up', () => {
     b.core.ingest.events.on('rejected', (r: { code: string }) => { rejections.push(r.code) })
     const sentAt = new Map<string, number>()
     const latencies: number[] = []
+    // Where a flash alert's time goes: A's own ingest (sent → admitted at A), the way to B
+    // (admitted at A → admitted at B), B's write (admitted at B → stored at B).
+    const phase = { aIngest: [] as number[], transit: [] as number[], bWrite: [] as number[] }
+    const aAdmitted = new Map<string, number>()
+    const bAdmitted = new Map<string, number>()
+    a.core.ingest.events.on('admitted', ({ envelope }: { envelope: Envelope }) => {
+      const k = toHex(envelope.digest); const t = sentAt.get(k)
+      if (t !== undefined) { aAdmitted.set(k, Date.now()); phase.aIngest.push(Date.now() - t) }
+    })
+    b.core.ingest.events.on('admitted', ({ envelope }: { envelope: Envelope }) => {
+      const k = toHex(envelope.digest); const t = aAdmitted.get(k)
+      if (t !== undefined) { bAdmitted.set(k, Date.now()); phase.transit.push(Date.now() - t) }
+    })
     let stored = 0
     const caughtUp = new Promise<void>(resolve => {
       b.core.ingest.events.on('message', ({ envelope }: { envelope: Envelope }) => {
         stored++
         const t = sentAt.get(toHex(envelope.digest))
-        if (t !== undefined) latencies.push(Date.now() - t)
+        if (t !== undefined) {
+          latencies.push(Date.now() - t)
+          const ba = bAdmitted.get(toHex(envelope.digest))
+          if (ba !== undefined) phase.bWrite.push(Date.now() - ba)
+        }
         if (stored >= BACKLOG + sentAt.size && latencies.length === sentAt.size) resolve()
       })
     })
@@ -81,6 +98,8 @@ describe('honest catch-up', () => {
     latencies.sort((x, y) => x - y)
     const p = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
     console.log(`catch-up of ${BACKLOG} in ${wall.toFixed(1)} s; ${latencies.length} flash alerts: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${latencies[latencies.length - 1]} ms; session ends: ${ends.join(", ") || "none"}`)
+    const p99 = (xs: number[]): number => xs.sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))]
+    console.log(`flash p99 by phase: A's ingest ${p99(phase.aIngest)} ms, A→B ${p99(phase.transit)} ms, B's write ${p99(phase.bWrite)} ms`)
     expect(rejections).toEqual([])
     expect(ends).toEqual([])
     expect(latencies.length).toBeGreaterThan(0)

@@ -8,7 +8,7 @@ import { memoryLinkPair } from '../../src/links/memory/index.js'
 import { createSyncSession } from '../../src/sync/session.js'
 import { CREDIT_GRANT_BYTES, CREDIT_GRANT_DELAY_MS, CREDIT_WINDOW_BYTES, FEATURE_CREDIT, FEATURE_LAZY_PUSH } from '../../src/sync/constants.js'
 import { encodeFrame, type SyncFrame } from '../../src/sync/frames.js'
-import { alert, author, fakeNode, helloFrame, hex, manualClock, rawPeer, sha, T0, until } from './session-helpers.js'
+import { alert, author, fakeNode, helloFrame, hex, manualClock, rawPeer, setupPair, sha, T0, until } from './session-helpers.js'
 
 const msgFrames = (frames: SyncFrame[]): Array<Extract<SyncFrame, { type: 'msg' }>> => frames.filter((f): f is Extract<SyncFrame, { type: 'msg' }> => f.type === 'msg')
 const frameBytes = (f: SyncFrame): number => encodeFrame(f).length
@@ -116,5 +116,25 @@ describe('sync session: pushes during a backlog', () => {
     t.session.notifyNew({ digest: flash.digest, bytes: flash.bytes, precedence: 'flash', created: flash.created })
     await until(() => msgFrames(t.peer.received).some(f => hex(sha(f.envelope)) === hex(flash.digest)))
     await t.session.stop()
+  })
+})
+
+describe('sync session: the offer backlog', () => {
+  it('offers that do not fit in the queue wait in the backlog: a catch-up twelve times the queue is one round', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
+    const flashAt = 377
+    for (let i = 0; i < 600; i++) A.put(alert(alice, { now: T0 - 100_000 + i, headline: `b${i}`, precedence: i === flashAt ? 'flash' : 'routine' }))
+    const [a, b] = setupPair([A, B], { a: { reconcileIntervalMs: 0, maxQueuedMessages: 50 }, b: { reconcileIntervalMs: 0, maxQueuedMessages: 50 } })
+    a.session.start(); b.session.start()
+    await until(() => B.store.size === 600, 2000)
+    const rounds = a.session.stats().roundsCompleted + b.session.stats().roundsCompleted
+    expect(rounds).toBe(1)
+    // The backlog's flash alert went first, though the engine listed it among the others.
+    const firstFromA = b.received.find(f => f.type === 'msg')
+    expect(firstFromA?.type === 'msg' && sha(firstFromA.envelope)).toEqual([...A.store.values()].find(e => e.precedence === 'flash')?.digest)
+    expect(a.session.stats().backlog + b.session.stats().backlog).toBe(0)
+    await a.session.stop()
   })
 })

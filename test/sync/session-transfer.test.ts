@@ -77,12 +77,12 @@ describe('sync transfer', () => {
     await a.session.stop()
   })
 
-  it('a backlog larger than the queue keeps flowing: a new round starts when the queue drains', async () => {
+  it('a difference larger than the queue and its backlog keeps flowing: a new round starts when the queue drains', async () => {
     const clock = manualClock()
     const alice = author()
     const A = fakeNode(clock, [alice]); const B = fakeNode(clock, [alice])
     for (let i = 0; i < 300; i++) A.put(alert(alice, { now: T0 - 1000 + i, headline: `q${i}` }))
-    const o = { reconcileIntervalMs: 0, maxQueuedMessages: 50 }
+    const o = { reconcileIntervalMs: 0, maxQueuedMessages: 50, maxOfferBacklog: 100 }
     const [a, b] = setupPair([A, B], { a: o, b: o })
     a.session.start(); b.session.start()
     for (let i = 0; i < 20 && B.store.size < 300; i++) {
