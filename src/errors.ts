@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'PLATES_BAD_PLATE' | 'PLATES_BAD_READ' | 'PLATES_BAD_REPORT' | 'PLATES_TOO_MANY' | 'PLATES_NOT_A_REPORT' | 'PLATES_NO_OPERATOR_KEY'
   // cap: CAP 1.2 / 1.1 XML in and out (src/cap, docs/protocol/cap.md)
   | 'CAP_NOT_XML' | 'CAP_TOO_LARGE' | 'CAP_DOCTYPE_REFUSED' | 'CAP_BAD_NAMESPACE' | 'CAP_MISSING_ELEMENT' | 'CAP_UNEXPECTED_ELEMENT' | 'CAP_BAD_VALUE' | 'CAP_NOT_MAPPABLE'
+  | 'NODE_AMBIGUOUS_ID' // field readiness: a short id that names several messages
 
 export class C5Error extends Error {
   readonly code: ErrorCode

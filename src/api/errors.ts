@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors.js'
 export function httpStatusOf (code: ErrorCode | string): number {
   if (code === 'INGEST_DUPLICATE' || code === 'INGEST_TOMBSTONED') return 409
   if (code === 'NODE_NOT_FOUND') return 404
-  if (code === 'CLI_BAD_ARGUMENT' || code === 'API_BAD_REQUEST') return 400
+  if (code === 'CLI_BAD_ARGUMENT' || code === 'API_BAD_REQUEST' || code === 'NODE_AMBIGUOUS_ID') return 400
   if (code === 'ENVELOPE_TOO_LARGE' || code === 'PLATES_TOO_MANY' || code === 'CAP_TOO_LARGE') return 413
   // plates and CAP (docs/protocol/plates.md, cap.md): bad input is the client's to fix
   if (code === 'PLATES_NO_OPERATOR_KEY') return 503

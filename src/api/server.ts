@@ -21,7 +21,7 @@ import { rosterView, show, status } from '../node/service.js'
 import { listMessages, loadMessage, matrixOf, messageDetail, parseListQuery } from '../inbox/index.js'
 import { envelopeView } from '../node/views.js'
 import type { KeyPair } from '../identity/keys.js'
-import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } from '../node/compose-request.js'
+import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest, type ComposePolicy } from '../node/compose-request.js'
 import { digestFromId } from '../envelope/index.js'
 import { httpStatusOf } from './errors.js'
 import type { NodePlates } from '../plates/node.js'
@@ -40,7 +40,7 @@ export interface ApiOptions {
   /** Largest accepted request body, bytes (one envelope plus slack). */
   bodyLimitBytes?: number
   /** Who signs what operators compose here (POST /v1/messages as JSON, acks). */
-  operator?: { org: string, key: KeyPair }
+  operator?: { org: string, key: KeyPair, policy?: ComposePolicy }
 }
 
 export async function createApi (options: ApiOptions): Promise<FastifyInstance> {
@@ -66,7 +66,7 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
   app.get('/v1/messages', async req => await listMessages(core, parseListQuery(req.query)))
   app.get<{ Params: { id: string } }>('/v1/messages/:id', async req => await messageDetail(core, req.params.id))
   app.get<{ Params: { id: string } }>('/v1/messages/:id/matrix', async req => (await matrixOf(core, await loadMessage(core, req.params.id))).matrix)
-  const operator = (): { org: string, key: KeyPair } => {
+  const operator = (): NonNullable<ApiOptions['operator']> => {
     if (options.operator === undefined) throw new C5Error('API_BAD_REQUEST', 'this node has no operator key to sign with: send a pre-signed envelope (application/octet-stream)')
     return options.operator
   }
@@ -78,7 +78,7 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
       bytes = new Uint8Array(body)
     } else {
       const op = operator()
-      bytes = composeFromRequest(parseComposeRequest(body), { org: op.org, operator: op.key, now: core.clock.now() }).bytes
+      bytes = composeFromRequest(parseComposeRequest(body), { org: op.org, operator: op.key, now: core.clock.now(), ...(op.policy === undefined ? {} : { policy: op.policy }) }).bytes
     }
     const r = await core.ingest.ingest(bytes, 'local', { sync: true })
     if (!r.ok) return reply.status(httpStatusOf(r.code)).send(r)

@@ -11,6 +11,7 @@ import { composeAck, composeFromRequest, parseAckRequest, parseComposeRequest } 
 import { parseInboxQuery, status, rosterView } from '../node/service.js'
 import { listMessages, messageDetail, parseListQuery, PAGE_LIMIT_MAX } from '../inbox/index.js'
 import type { MessageView } from '../node/views.js'
+import { composePolicy } from '../node/orgs.js'
 import { envelopeView } from '../node/views.js'
 import { cliError, type IngestReply, type NodeAccess } from './access.js'
 
@@ -35,7 +36,7 @@ export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorK
     send: async input => {
       const req = asCli(() => parseComposeRequest(input))
       const operator = await operatorKey()
-      const env = asCli(() => composeFromRequest(req, { org: config.org, operator, now: core.clock.now() }))
+      const env = asCli(() => composeFromRequest(req, { org: config.org, operator, now: core.clock.now(), policy: composePolicy(core, config) }))
       return await ingest(env.bytes)
     },
     ack: async (id, note) => {

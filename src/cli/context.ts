@@ -26,6 +26,11 @@ export interface CliContext {
   env: Record<string, string | undefined>
   config: () => Promise<NodeConfig>
   key: (which: 'node' | 'operator' | 'root') => Promise<KeyPair>
+  /**
+   * The time zone times are shown in (config `timeZone`, else the system's), read from the
+   * config files and C5MESH_TIME_ZONE without loading the whole config.
+   */
+  timeZone: () => Promise<string | undefined>
   /** Opens access to the node (daemon if running, else the store). Close it when done. */
   access: () => Promise<NodeAccess>
 }
@@ -92,10 +97,28 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
     return (await readKeyFile(which === 'node' ? paths.nodeKey : which === 'operator' ? paths.operatorKey : paths.rootKey)).pair
   }
 
+  async function timeZone (): Promise<string | undefined> {
+    if (config !== undefined) return config.timeZone
+    let tz = env.C5MESH_TIME_ZONE
+    if (tz === undefined) {
+      for (const f of [...(flags.config === undefined ? [] : [flags.config]), paths.config]) {
+        try {
+          const v = (JSON.parse(await readFile(f, 'utf8')) as { timeZone?: unknown }).timeZone
+          if (typeof v === 'string') { tz = v; break }
+        } catch {} // an unreadable or broken file is reported by the commands that load it
+      }
+    }
+    if (tz === undefined) return undefined
+    const { isTimeZone } = await import('../util/time.js')
+    if (!isTimeZone(tz)) throw new C5Error('CONFIG_INVALID', `timeZone: expected an IANA time zone such as America/Mexico_City, got ${JSON.stringify(tz)}`)
+    return tz
+  }
+
   return {
     paths,
     env,
     config: loadCfg,
+    timeZone,
     key,
     access: async () => {
       await requireInit()

@@ -28,6 +28,8 @@ export interface FieldSpec {
 
 const MAX_PORT = 65_535
 const MIB = 1024 * 1024
+/** The wire's longest time-to-live (400 days), in ms. */
+const MAX_TTL_MS = 400 * 86_400_000
 
 const isMultiaddr = (s: string): boolean => {
   try { multiaddr(s); return true } catch { return false }
@@ -67,6 +69,8 @@ export const CONFIG_FIELDS: FieldSpec[] = [
   // field readiness (issue 12): logs, time zone
   { path: 'log.format', schema: z.enum(['auto', 'human', 'json']), env: 'string', expected: 'one of auto, human, json', doc: 'Log lines on stderr: human-readable, JSON (one object per line), or auto: human on a terminal, JSON otherwise (journald, Docker). `c5mesh start --log-format` overrides it.' },
   { path: 'log.file', schema: z.string().min(1), env: 'string', optional: true, expected: 'a file path', doc: 'Also append every log line (JSON) to this file; reopened on SIGHUP, for logrotate.' },
+  { path: 'knownOrgs', schema: z.array(z.string().regex(ORG_CODE_PATTERN)), env: 'list', expected: 'a list of org codes such as CNI or SEDENA', doc: 'Orgs a message may be addressed to besides the 32 states and the roster\'s orgs (`send --scope`).' },
+  { path: 'compose.maxLifetimeMs', schema: int(60_000, MAX_TTL_MS), env: 'int', expected: `an integer between 60000 and ${MAX_TTL_MS} (milliseconds: 1 minute to 400 days)`, doc: 'Longest lifetime (`send --expires`) this node\'s operators may give a message.' },
   { path: 'timeZone', schema: z.string().refine(isTimeZone), env: 'string', optional: true, expected: 'an IANA time zone such as America/Mexico_City', doc: 'Time zone of the times the CLI and human log lines show (always with their UTC offset). Default: the system\'s.' },
   // plates (issue 11): hit alerts of the stolen-vehicle hotlist
   { path: 'plates.hitKind', schema: z.enum(['alert', 'bulletin']), env: 'string', expected: 'alert or bulletin', doc: 'Kind of the message a plate hit makes (docs/protocol/plates.md §"Hits").' },

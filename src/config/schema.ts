@@ -52,6 +52,8 @@ export interface NodeConfig {
   reconnect: { minBackoffMs: number, maxBackoffMs: number }
   receipts: { precedences: Array<'flash' | 'immediate' | 'priority' | 'routine'>, batchMs: number }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', format: 'auto' | 'human' | 'json', file?: string }
+  knownOrgs: string[]
+  compose: { maxLifetimeMs: number }
   /** IANA time zone for what operators read; absent: the system's. */
   timeZone?: string
   plates: {

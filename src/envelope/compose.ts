@@ -7,6 +7,7 @@ import { keyId, type KeyPair } from '../identity/keys.js'
 import { signEnvelope } from './codec.js'
 import type { EnvelopeLimits } from './limits.js'
 import { derivePrecedence } from './precedence.js'
+import { checkTextRules } from './text-rules.js'
 import { ENVELOPE_VERSION, type Envelope, type Kind, type Precedence, type UnsignedEnvelope } from './types.js'
 
 /** Default time-to-live when neither `ttlS` nor `expires` is given: 7 days. */
@@ -67,5 +68,6 @@ export function composeEnvelope (fields: ComposeFields, keyPair: Pick<KeyPair, '
     scope: scope ?? [],
     references: references ?? []
   }
+  checkTextRules(u)
   return signEnvelope(u, keyPair.privateKey, options.limits)
 }

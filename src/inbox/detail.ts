@@ -9,6 +9,10 @@ import { storedView, type MessageView } from '../node/views.js'
 import { deliveryMatrix, isStateCode, type DeliveryMatrix } from '../receipts/index.js'
 import type { StoredMessage } from '../store/types.js'
 import { chainOf } from './supersession.js'
+import { digestFromId } from '../envelope/index.js'
+import { resolveIdPrefix } from '../node/id-prefix.js'
+
+const isWholeId = (s: string): boolean => { try { digestFromId(s); return true } catch { return false } }
 
 /** Acks or receipts of one message looked at, at most (32 states and a few agencies, with room). */
 const MAX_EVIDENCE = 1000
@@ -31,7 +35,14 @@ export function rosterAgencies (core: Pick<NodeCore, 'roster'>): string[] {
   return [...new Set(core.roster.state.members().filter(m => m.role === 'node' && !isStateCode(m.org)).map(m => m.org))]
 }
 
-export async function loadMessage (core: Pick<NodeCore, 'store'>, id: string): Promise<StoredMessage> {
+/**
+ * A message by its id, or by an unambiguous prefix of it (8+ characters: the short form the
+ * inbox prints; src/node/id-prefix.ts) when the caller brings the clock that dates the
+ * store's unexpired set.
+ */
+export async function loadMessage (core: Pick<NodeCore, 'store'> & Partial<Pick<NodeCore, 'clock'>>, idOrPrefix: string): Promise<StoredMessage> {
+  let id = idOrPrefix
+  if (core.clock !== undefined && !isWholeId(idOrPrefix)) id = resolveIdPrefix(idOrPrefix, core.store.syncItems(core.clock.now()).map(i => i.id))
   let m
   try {
     m = await core.store.get(id)
@@ -56,7 +67,7 @@ export async function matrixOf (core: Pick<NodeCore, 'store' | 'roster'>, m: Sto
   return { matrix, acks }
 }
 
-export async function messageDetail (core: Pick<NodeCore, 'store' | 'roster'>, id: string): Promise<MessageDetail> {
+export async function messageDetail (core: Pick<NodeCore, 'store' | 'roster'> & Partial<Pick<NodeCore, 'clock'>>, id: string): Promise<MessageDetail> {
   const m = await loadMessage(core, id)
   const view = storedView(m)
   if (m.envelope.kind !== 'alert' && m.envelope.kind !== 'bulletin') {

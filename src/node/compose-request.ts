@@ -20,6 +20,19 @@ export const MAX_TTL_S = 34_560_000
 export const MIN_TTL_S = 60
 export const DEFAULT_COMPOSE_TTL_S = 86_400
 
+/** 90 → "90 seconds", 86400 → "1 day", 129600 → "1 day 12 hours": lifetimes in words. */
+export function durationWords (seconds: number): string {
+  const units: Array<[number, string]> = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute'], [1, 'second']]
+  const parts: string[] = []
+  let rest = Math.max(0, Math.round(seconds))
+  for (const [size, name] of units) {
+    const n = Math.floor(rest / size)
+    if (n > 0 && parts.length < 2) { parts.push(`${n} ${name}${n === 1 ? '' : 's'}`); rest -= n * size }
+    if (parts.length > 0 && rest === 0) break
+  }
+  return parts.length === 0 ? '0 seconds' : parts.join(' ')
+}
+
 const org = z.string().regex(ORG_CODE_PATTERN, 'an org code such as MX-YUC or CNI')
 const text = z.string().min(1)
 const id = z.string().min(1).max(128).describe('a message id (bafkrei…)')
@@ -48,7 +61,10 @@ export const composeRequestSchema = z.strictObject({
   scope: z.union([z.literal('national'), z.array(org).min(1)]).default('national'),
   /** Ids this updates or cancels (required for Update and Cancel). */
   references: z.array(id).optional(),
-  expiresInS: z.number().int().min(MIN_TTL_S).max(MAX_TTL_S).default(DEFAULT_COMPOSE_TTL_S)
+  expiresInS: z.number({ error: 'expected a whole number of seconds' }).int({ error: 'expected a whole number of seconds' })
+    .min(MIN_TTL_S, { error: `must be at least ${durationWords(MIN_TTL_S)}` })
+    .max(MAX_TTL_S, { error: `must be at most ${durationWords(MAX_TTL_S)} (the longest any node accepts)` })
+    .default(DEFAULT_COMPOSE_TTL_S)
 })
 export type ComposeRequest = z.output<typeof composeRequestSchema>
 export type ComposeRequestInput = z.input<typeof composeRequestSchema>
@@ -83,7 +99,45 @@ function references (ids: string[] | undefined): Uint8Array[] {
   })
 }
 
-export interface ComposeContext { org: string, operator: Pick<KeyPair, 'publicKey' | 'privateKey'>, now: number }
+/**
+ * This node's rules for what its operators compose (config `compose.maxLifetimeMs`,
+ * `knownOrgs`, and the roster's orgs): a lifetime beyond what the network should carry,
+ * or a scope naming an org nobody knows, is refused at compose, in words.
+ */
+export interface ComposePolicy {
+  /** Longest lifetime, ms (default: the wire's MAX_TTL_S). */
+  maxLifetimeMs?: number
+  /** The orgs a scope may name (src/node/orgs.ts); absent: any well-formed code. */
+  knownOrgs?: () => ReadonlySet<string>
+}
+
+export interface ComposeContext { org: string, operator: Pick<KeyPair, 'publicKey' | 'privateKey'>, now: number, policy?: ComposePolicy }
+
+function checkPolicy (req: ComposeRequest, policy: ComposePolicy | undefined): void {
+  if (policy === undefined) return
+  const maxS = Math.floor((policy.maxLifetimeMs ?? MAX_TTL_S * 1000) / 1000)
+  if (req.expiresInS > maxS) {
+    throw new C5Error('API_BAD_REQUEST', `expiresInS: must be between ${durationWords(MIN_TTL_S)} and ${durationWords(maxS)} (this node's compose.maxLifetimeMs), got ${durationWords(req.expiresInS)}`, { details: { field: 'expiresInS' } })
+  }
+  const known = policy.knownOrgs?.()
+  if (known !== undefined && req.scope !== 'national') {
+    req.scope.forEach((o, i) => {
+      if (!known.has(o)) throw new C5Error('API_BAD_REQUEST', `scope.${i}: unknown org ${o}: expected one of the 32 states (MX-AGU … MX-ZAC), an org on the roster, or one in config knownOrgs`, { details: { field: `scope.${i}` } })
+    })
+  }
+}
+
+/**
+ * An envelope field refused by the text rules or limits, as a refusal of the request's
+ * field (content.parameters[0].value → parameters.0.value), so the CLI names its flag.
+ */
+function asRequestError (err: unknown): unknown {
+  if (!(err instanceof C5Error) || (err.code !== 'ENVELOPE_BAD_FIELD' && err.code !== 'ENVELOPE_LIMIT_EXCEEDED')) return err
+  const field = err.details?.field
+  if (typeof field !== 'string' || !(field.startsWith('content.') || field === 'note')) return err
+  const requestField = field.replace(/^content\./, '').replace(/\[(\d+)\]/g, '.$1')
+  return new C5Error('API_BAD_REQUEST', `${requestField}: ${err.message.replace(/^[^:]*: /, '')}`, { cause: err, details: { ...err.details, field: requestField } })
+}
 
 /** Signs what the request asks for with the operator's key (limits: ENVELOPE_* errors). */
 export function composeFromRequest (req: ComposeRequest, ctx: ComposeContext): Envelope {
@@ -97,15 +151,20 @@ export function composeFromRequest (req: ComposeRequest, ctx: ComposeContext): E
   if (req.msgType !== 'Alert' && refs.length === 0) {
     throw new C5Error('API_BAD_REQUEST', `references: an ${req.msgType} names the message(s) it replaces`, { details: { field: 'references' } })
   }
-  return composeEnvelope({
-    kind: req.kind,
-    org: ctx.org,
-    content,
-    scope: req.scope === 'national' ? [] : req.scope,
-    references: refs,
-    ttlS: req.expiresInS,
-    ...(req.precedence === undefined ? {} : { precedence: req.precedence })
-  }, ctx.operator, { now: ctx.now })
+  checkPolicy(req, ctx.policy)
+  try {
+    return composeEnvelope({
+      kind: req.kind,
+      org: ctx.org,
+      content,
+      scope: req.scope === 'national' ? [] : req.scope,
+      references: refs,
+      ttlS: req.expiresInS,
+      ...(req.precedence === undefined ? {} : { precedence: req.precedence })
+    }, ctx.operator, { now: ctx.now })
+  } catch (err) {
+    throw asRequestError(err)
+  }
 }
 
 /** An ack of `target` (an alert or bulletin held here), living as long as it does. */
@@ -113,12 +172,16 @@ export function composeAck (target: Pick<Envelope, 'kind' | 'digest' | 'expires'
   if (target.kind !== 'alert' && target.kind !== 'bulletin') {
     throw new C5Error('API_BAD_REQUEST', `only alerts and bulletins are acknowledged; ${target.id} is ${/^[aeiou]/.test(target.kind) ? 'an' : 'a'} ${target.kind}`, { details: { field: 'id' } })
   }
-  return composeEnvelope({
-    kind: 'ack',
-    org: ctx.org,
-    references: [target.digest],
-    ...(req.note === undefined ? {} : { note: req.note }),
-    // An ack lives as long as what it acknowledges (at least a minute).
-    ttlS: Math.max(MIN_TTL_S, Math.ceil((target.expires - ctx.now) / 1000))
-  }, ctx.operator, { now: ctx.now })
+  try {
+    return composeEnvelope({
+      kind: 'ack',
+      org: ctx.org,
+      references: [target.digest],
+      ...(req.note === undefined ? {} : { note: req.note }),
+      // An ack lives as long as what it acknowledges (at least a minute).
+      ttlS: Math.max(MIN_TTL_S, Math.ceil((target.expires - ctx.now) / 1000))
+    }, ctx.operator, { now: ctx.now })
+  } catch (err) {
+    throw asRequestError(err)
+  }
 }

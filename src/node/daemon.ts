@@ -14,6 +14,7 @@ import { createApi } from '../api/server.js'
 import { availableParallelism } from 'node:os'
 import { openNodeCore, type NodeCore } from './core.js'
 import { createVerifyPool } from './verify-pool.js'
+import { composePolicy } from './orgs.js'
 import { startMesh, type MeshNode } from './mesh.js'
 import { createReceiptEmitter } from '../receipts/emitter.js'
 import type { DataPaths } from './paths.js'
@@ -104,7 +105,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     const m = mesh
     // A relay-only node may have no operator key: then the API takes pre-signed envelopes only
     // (and plate hits and CAP imports are not signed).
-    api = await createApi({ core, mesh: m, ...(operator === undefined ? {} : { operator: { org: config.org, key: operator } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
+    api = await createApi({ core, mesh: m, ...(operator === undefined ? {} : { operator: { org: config.org, key: operator, policy: composePolicy(core, config) } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
     await api.listen({ host: config.api.host, port: config.api.port })
     log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
     const addr = api.server.address()

@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events'
 import { hash } from 'node:crypto'
 import { C5Error, type ErrorCode } from '../errors.js'
-import { signingPayload, checkTimes, idFromDigest, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
+import { signingPayload, checkTimes, checkTextRules, idFromDigest, DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from '../envelope/index.js'
 import type { Envelope } from '../envelope/types.js'
 import { verify as verifySignature, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
 import type { IngestResult, IngestSource } from './types.js'
@@ -221,6 +221,8 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     try {
       if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'not bytes')
       env = decodeAnyEnvelope(bytes, limits, { digestOfBytes: digest })
+      // New messages only: the decoder keeps reading what was stored under older rules.
+      checkTextRules(env)
     } catch (err) {
       return reject(source, err)
     }

@@ -7,7 +7,8 @@
 import { z } from 'zod'
 import { C5Error } from '../errors.js'
 import { KINDS, PRECEDENCES } from '../envelope/types.js'
-import { ORG_CODE_PATTERN } from '../envelope/index.js'
+import { digestFromId, ORG_CODE_PATTERN } from '../envelope/index.js'
+import { resolveIdPrefix } from './id-prefix.js'
 import { toHex } from '../identity/index.js'
 import { QUERY_LIMIT_MAX } from '../store/constants.js'
 import type { QueryOptions } from '../store/types.js'
@@ -72,7 +73,17 @@ export async function inbox (core: NodeCore, q: InboxQuery): Promise<MessageView
     .map(storedView)
 }
 
-export async function show (core: NodeCore, id: string): Promise<MessageView> {
+/**
+ * A whole id, or an unambiguous prefix of one (at least MIN_ID_PREFIX characters; the short
+ * form the inbox prints), as the whole id. NODE_NOT_FOUND, NODE_AMBIGUOUS_ID, API_BAD_REQUEST.
+ */
+export function resolveId (core: NodeCore, idOrPrefix: string): string {
+  try { digestFromId(idOrPrefix); return idOrPrefix } catch {}
+  return resolveIdPrefix(idOrPrefix, core.store.syncItems(core.clock.now()).map(i => i.id))
+}
+
+export async function show (core: NodeCore, idOrPrefix: string): Promise<MessageView> {
+  const id = resolveId(core, idOrPrefix)
   let m
   try {
     m = await core.store.get(id)

@@ -29,6 +29,8 @@ export interface MessageView {
   bytes: number
   received?: number
   source?: string
+  /** Composed here and not yet sent to any peer (the outbox): stored, not delivered. */
+  pending?: boolean
   /** With `show`: the acknowledgements of this message held here. */
   acks?: Array<{ id: string, org: string, author: string, created: number, note?: string }>
 }

@@ -1,6 +1,7 @@
 /**
  * `c5mesh inbox --follow` against a node's real HTTP API (in this process, on loopback):
- * the list first, then each new message on its own line as it is stored.
+ * the list first, then each new message on its own line as it is stored — across restarts
+ * of the node's API, with nothing lost and nothing twice, and a bell on flash.
  */
 import { describe, it, expect } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -63,6 +64,74 @@ describe('c5mesh inbox --follow', { timeout: 120_000 }, () => {
       expect((await core.ingest.ingest(flash.bytes, 'peer:x')).ok).toBe(true)
       await seen(2)
       expect(lines[1]).toMatchObject({ id: flash.id, precedence: 'flash', source: 'peer:x' })
+    } finally {
+      child.kill('SIGTERM')
+      await api.close()
+      await core.close()
+      await dir.cleanup()
+    }
+  })
+
+  it('survives the node\'s restart: says so, reconnects to its new address, prints what arrived meanwhile once; --bell rings on flash', async () => {
+    const dir = await tempDir('c5mesh-follow-')
+    const data = join(dir.path, 'a')
+    await c5meshJson(['--data', data, 'init', '--dev', '--org', 'MX-GRO'])
+    const config = JSON.parse(await readFile(join(data, 'config.json'), 'utf8'))
+    const core = await openNodeCore({ storePath: join(data, 'db'), anchors: { keys: config.trustAnchors.keys.map(fromHex), threshold: 1 } })
+    const events = core.ingest.events as unknown as EventEmitter
+    const subscribed = async (): Promise<void> => await new Promise<void>(resolve => {
+      if (events.listenerCount('message') > 0) { resolve(); return }
+      const onNew = (name: string | symbol): void => { if (name === 'message') { events.off('newListener', onNew); resolve() } }
+      events.on('newListener', onNew)
+    })
+    const serve = async () => {
+      const api = await createApi({ core })
+      await api.listen({ host: '127.0.0.1', port: 0 })
+      const port = (api.server.address() as { port: number }).port
+      await writeFile(join(data, 'daemon.json'), JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${port}`, peerId: 'test', startedAt: Date.now() }))
+      return api
+    }
+    const operator = (await readKeyFile(join(data, 'keys', 'operator.json'))).pair
+    let n = 0
+    const compose = (precedence: 'flash' | 'routine') => composeEnvelope({ kind: 'alert', org: 'MX-GRO', precedence, content: { msgType: 'Alert', headline: `m${n++}` } }, operator, { now: Date.now() })
+    let api = await serve()
+    const child = spawn(process.execPath, [BIN, '--data', data, 'inbox', '--follow', '--bell', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const ids: string[] = []
+    let buf = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) { ids.push(JSON.parse(buf.slice(0, i)).id); buf = buf.slice(i + 1) }
+    })
+    child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    const until = async (cond: () => boolean, what: string): Promise<void> => {
+      const deadline = Date.now() + 30_000
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ids ${ids.length}, stderr: ${err}`)
+        await new Promise(resolve => setTimeout(resolve, 20))
+      }
+    }
+    try {
+      await subscribed()
+      const first = compose('flash')
+      expect((await core.ingest.ingest(first.bytes, 'peer:x')).ok).toBe(true)
+      await until(() => ids.length === 1, 'the first message')
+      await until(() => err.includes('\u0007'), 'the bell')
+      // The node's API stops; messages arrive meanwhile (the store outlives the API here).
+      await api.close()
+      await until(() => err.includes('waiting for it to come back'), 'the stop notice')
+      const meanwhile = [compose('routine'), compose('routine')]
+      for (const m of meanwhile) expect((await core.ingest.ingest(m.bytes, 'peer:x')).ok).toBe(true)
+      api = await serve() // back, on another port
+      await until(() => ids.length === 3, 'the messages stored meanwhile')
+      expect(err).toMatch(/node back \(pid \d+\): following again/)
+      await subscribed()
+      const after = compose('routine')
+      expect((await core.ingest.ingest(after.bytes, 'peer:x')).ok).toBe(true)
+      await until(() => ids.length === 4, 'the live message after the restart')
+      expect(ids).toEqual([first.id, ...meanwhile.map(m => m.id), after.id])
+      expect(err.split('\u0007').length - 1).toBe(1) // one flash, one bell
     } finally {
       child.kill('SIGTERM')
       await api.close()

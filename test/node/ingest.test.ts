@@ -164,7 +164,7 @@ describe('ingest of a national-size roster', () => {
       expect((await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')).ok).toBe(true)
       expect(core.roster.state.members()).toHaveLength(1000)
       expect((await core.store.get(world.rosterEnvelope.id))?.envelope.kind).toBe('roster')
-      const big = composeEnvelope({ kind: 'bulletin', org: orgs[0], content: { msgType: 'Alert', description: 'x'.repeat(15_000), instruction: 'y'.repeat(15_000), headline: 'z'.repeat(15_000), event: 'w'.repeat(15_000) }, parameters: undefined } as any, world.members[0].operator, { now, limits: { maxBytes: 200_000 } })
+      const big = composeEnvelope({ kind: 'bulletin', org: orgs[0], content: { msgType: 'Alert', description: 'x'.repeat(15_000), instruction: 'y'.repeat(15_000), headline: 'z', event: 'w'.repeat(15_000), parameters: [{ name: 'p', value: 'v'.repeat(15_000) }] } } as any, world.members[0].operator, { now, limits: { maxBytes: 200_000 } })
       expect(big.bytes.length).toBeGreaterThan(60_000)
       const r = await core.ingest.ingest(big.bytes, 'p')
       expect(r.ok).toBe(big.bytes.length <= 64 * 1024)

@@ -18,7 +18,7 @@ async function senderFacing (features: number, n: number) {
   const clock = manualClock()
   const alice = author()
   const node = fakeNode(clock, [alice])
-  const backlog = Array.from({ length: n }, (_, i) => alert(alice, { now: T0 - 100_000 + i, headline: `boletín ${i} ${'x'.repeat(900)}`, precedence: 'routine' }))
+  const backlog = Array.from({ length: n }, (_, i) => alert(alice, { now: T0 - 100_000 + i, headline: `boletín ${i}`, description: 'x'.repeat(900), precedence: 'routine' }))
   for (const e of backlog) node.put(e)
   const [l, r] = memoryLinkPair({ maxFrameBytes: 256 * 1024 })
   const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0x01), reconcileIntervalMs: 0 })
@@ -78,7 +78,7 @@ describe('sync session: credit flow control', () => {
     const peer = rawPeer(r)
     session.start()
     await peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff), features: FEATURE_CREDIT }))
-    const sent = Array.from({ length: 100 }, (_, i) => alert(alice, { now: T0 + i, headline: `m${i} ${'y'.repeat(600)}` }))
+    const sent = Array.from({ length: 100 }, (_, i) => alert(alice, { now: T0 + i, headline: `m${i}`, description: 'y'.repeat(600) }))
     let bytes = 0
     for (const e of sent) { await peer.send({ type: 'msg', envelope: e.bytes }); bytes += frameBytes({ type: 'msg', envelope: e.bytes }) }
     await until(() => node.store.size === 100)

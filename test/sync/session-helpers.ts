@@ -58,13 +58,13 @@ export async function settle (rounds = 20): Promise<void> {
 export interface Author { keyPair: KeyPair, org: string }
 export function author (org = 'MX-YUC'): Author { return { keyPair: generateKeyPair(), org } }
 
-export function alert (a: Author, opts: { now: number, headline?: string, precedence?: Precedence, ttlS?: number }): Envelope {
+export function alert (a: Author, opts: { now: number, headline?: string, description?: string, precedence?: Precedence, ttlS?: number }): Envelope {
   return composeEnvelope({
     kind: 'alert',
     org: a.org,
     ...(opts.precedence === undefined ? {} : { precedence: opts.precedence }),
     ...(opts.ttlS === undefined ? {} : { ttlS: opts.ttlS }),
-    content: { msgType: 'Alert', urgency: 'Expected', severity: 'Minor', headline: opts.headline ?? 'Robo de vehiculo' }
+    content: { msgType: 'Alert', urgency: 'Expected', severity: 'Minor', headline: opts.headline ?? 'Robo de vehiculo', ...(opts.description === undefined ? {} : { description: opts.description }) }
   }, a.keyPair, { now: opts.now })
 }
 

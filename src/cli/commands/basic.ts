@@ -11,11 +11,33 @@ import type { CliContext } from '../context.js'
 import type { InboxFlags } from '../access.js'
 import type { MessageView } from '../../node/views.js'
 import { C5Error } from '../../errors.js'
-import { emit, matrixLines, messageDetail, messageLine, type Out } from '../output.js'
+import { emit, jsonLine, matrixLines, messageDetail, messageLine, type Display, type Out } from '../output.js'
 import type { MessageDetail } from '../../inbox/detail.js'
+import type { NodeAccess } from '../access.js'
+import { shortIds } from '../../util/short-id.js'
 import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
+
+/** An id refused for a flag: CLI_BAD_ARGUMENT naming the flag (not-found and ambiguity keep their codes). */
+function flagError (flag: string, err: unknown): unknown {
+  return err instanceof C5Error && err.code === 'CLI_BAD_ARGUMENT' ? new C5Error('CLI_BAD_ARGUMENT', `${flag}: ${err.message}`) : err
+}
+
+/** Referenced messages looked up for one listing, at most (what acks and updates refer to). */
+const MAX_REFERENCE_LOOKUPS = 20
+
+/** How a list is shown: short ids that tell its messages apart, and what acks and updates refer to. */
+async function displayFor (access: NodeAccess, list: MessageView[], timeZone: string | undefined): Promise<Display> {
+  const headlines = new Map<string, string>()
+  for (const m of list) if (m.content?.headline !== undefined) headlines.set(m.id, m.content.headline)
+  const refs = [...new Set(list.flatMap(m => m.kind === 'ack' || (m.content !== undefined && m.content.msgType !== 'Alert') ? m.references : []))]
+  for (const r of refs.filter(r => !headlines.has(r)).slice(0, MAX_REFERENCE_LOOKUPS)) {
+    const target = await access.show(r).catch(() => undefined) // not here (yet): shown by id only
+    if (target?.content?.headline !== undefined) headlines.set(r, target.content.headline)
+  }
+  return { ...(timeZone === undefined ? {} : { timeZone }), short: shortIds([...list.map(m => m.id), ...refs]), headlines }
+}
 
 export function registerBasic (program: Command, get: Ctx): void {
   program.command('init')
@@ -94,6 +116,10 @@ export function registerBasic (program: Command, get: Ctx): void {
       if (o.references !== undefined) req.references = String(o.references).split(',').map((id: string) => id.trim()).filter(id => id !== '')
       const access = await ctx.access()
       try {
+        // Short ids (what the inbox prints) become whole ids; a whole id passes as it is.
+        if (req.references !== undefined) {
+          req.references = await Promise.all(req.references.map(async id => /^bafkrei[a-z2-7]{52}$/.test(id) ? id : (await access.show(id).catch(err => { throw flagError('--references', err) })).id))
+        }
         const r = await access.send(req)
         if (!r.ok) throw new C5Error(r.code, r.message)
         emit(out(o.json), { id: r.message.id, precedence: r.message.precedence, bytes: r.message.bytes, via: access.mode }, () => r.message.id)
@@ -121,43 +147,54 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--kind <kind>').option('--precedence <p>').option('--org <code>')
     .option('--order <order>', 'urgent | newest', 'urgent')
     .option('--limit <n>', 'at most this many', '50')
-    .option('--follow', 'then keep printing messages as they arrive (needs a running node; Ctrl-C ends)')
+    .option('--follow', 'then keep printing messages as they arrive, across restarts of the node (Ctrl-C ends)')
+    .option('--bell', 'with --follow: ring the terminal bell for every flash message that arrives')
     .option('--json', 'print JSON (with --follow: one message per line)')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
-      const { json, follow, ...q } = o
+      const { json, follow, bell, ...q } = o
       const query = q as InboxFlags
+      const timeZone = await ctx.timeZone()
       const access = await ctx.access()
+      let list: MessageView[]
       try {
         if (follow === true && access.mode !== 'daemon') throw new C5Error('NODE_NOT_RUNNING', '--follow needs a running node: start it with "c5mesh start"')
-        const list = await access.inbox(query)
+        list = await access.inbox(query)
+        const d = await displayFor(access, list, timeZone)
         const o2 = out(json)
         if (follow !== true) {
-          emit(o2, list, () => list.length === 0 ? '(no messages)' : list.map(messageLine).join('\n'))
+          emit(o2, list, () => list.length === 0 ? '(no messages)' : list.map(m => messageLine(m, d)).join('\n'))
           return
         }
-        const line = (m: MessageView): string => json === true ? JSON.stringify(m) : messageLine(m)
-        for (const m of list) o2.write(line(m))
-        // New arrivals print as they come, filtered like the list (roster/receipt only by --kind).
-        await access.follow(m => {
-          if (query.kind === undefined ? m.kind === 'roster' || m.kind === 'receipt' : m.kind !== query.kind) return
-          if ((query.precedence !== undefined && m.precedence !== query.precedence) || (query.org !== undefined && m.org !== query.org)) return
-          o2.write(line(m))
-        })
+        for (const m of list) o2.write(json === true ? jsonLine(m) : messageLine(m, d))
       } finally { await access.close() }
+      const { followInbox } = await import('../follow.js')
+      const o2 = out(json)
+      await followInbox({
+        paths: ctx.paths,
+        query,
+        printed: list.map(m => m.id),
+        print: m => {
+          o2.write(json === true ? jsonLine(m) : messageLine(m, { ...(timeZone === undefined ? {} : { timeZone }) }))
+          if (bell === true && m.precedence === 'flash') process.stderr.write('\u0007')
+        },
+        notice: line => { process.stderr.write(`${line}\n`) }
+      })
     })
 
   program.command('show <id>')
-    .description('one message in full')
+    .description('one message in full (the id, or 8 or more of its characters: the short form the inbox shows)')
     .option('--json', 'print JSON')
     .option('--cap', 'print it as a CAP 1.2 XML document')
     .action(async (id: string, o: { json?: boolean, cap?: boolean }) => {
       const { ctx, out } = get()
       if (o.cap === true) { const { showCap } = await import('./cap.js'); await showCap(ctx, out().write, id); return }
+      const timeZone = await ctx.timeZone()
       const access = await ctx.access()
       try {
         const m = await access.show(id)
-        emit(out(o.json), m, () => messageDetail(m))
+        const d = await displayFor(access, [m], timeZone)
+        emit(out(o.json), m, () => messageDetail(m, d))
       } finally { await access.close() }
     })
 
@@ -166,11 +203,13 @@ export function registerBasic (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) => {
       const { ctx, out } = get()
+      const timeZone = await ctx.timeZone()
       const access = await ctx.access()
       try {
         const m = await access.show(id) as MessageView & Partial<MessageDetail>
         if (m.matrix === undefined) throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins have a delivery matrix; ${id} is ${/^[aeiou]/.test(m.kind) ? 'an' : 'a'} ${m.kind}`)
-        emit(out(o.json), m.matrix, () => [`${m.precedence} ${m.kind} ${m.content?.headline ?? ''}  ${m.id}`, ...matrixLines(m.matrix!, true)].join('\n'))
+        const d: Display = timeZone === undefined ? {} : { timeZone }
+        emit(out(o.json), m.matrix, () => [`${m.precedence} ${m.kind} ${m.content?.headline ?? ''}  ${shortIds([m.id]).get(m.id)!}`, ...matrixLines(m.matrix!, true, d)].join('\n'))
       } finally { await access.close() }
     })
 
