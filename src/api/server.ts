@@ -27,6 +27,7 @@ import { httpStatusOf } from './errors.js'
 import type { NodePlates } from '../plates/node.js'
 import { platesRoutes } from './routes/plates.js'
 import { capRoutes, type CapRoutesOptions } from './routes/cap.js'
+import { radioPeerRows, type RadioLinkView } from './radio.js'
 
 export interface ApiOptions {
   core: NodeCore
@@ -41,6 +42,8 @@ export interface ApiOptions {
   bodyLimitBytes?: number
   /** Who signs what operators compose here (POST /v1/messages as JSON, acks). */
   operator?: { org: string, key: KeyPair, policy?: ComposePolicy }
+  /** The radio links' views (GET /v1/radio, and their neighbours in GET /v1/peers). */
+  radio?: () => RadioLinkView[]
 }
 
 export async function createApi (options: ApiOptions): Promise<FastifyInstance> {
@@ -62,7 +65,8 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
       ...(mesh === undefined ? {} : { peerId: mesh.peerId, addrs: mesh.addrs(), peers: peers!.filter(p => p.state === 'connected').map(p => p.peerId), sessions: mesh.sessionCount() })
     })
   })
-  app.get('/v1/peers', async () => mesh === undefined ? [] : mesh.peers())
+  app.get('/v1/peers', async () => [...(mesh === undefined ? [] : await mesh.peers()), ...radioPeerRows(options.radio?.() ?? [])])
+  app.get('/v1/radio', async () => options.radio?.() ?? [])
   app.get('/v1/messages', async req => await listMessages(core, parseListQuery(req.query)))
   app.get<{ Params: { id: string } }>('/v1/messages/:id', async req => await messageDetail(core, req.params.id))
   app.get<{ Params: { id: string } }>('/v1/messages/:id/matrix', async req => (await matrixOf(core, await loadMessage(core, req.params.id))).matrix)

@@ -65,6 +65,7 @@ export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorK
     status: async () => status(core, { org: config.org }),
     roster: async () => rosterView(core),
     peers: async () => { throw new C5Error('NODE_NOT_RUNNING', 'peers are known only to a running node: start it with "c5mesh start"') },
+    radio: async () => { throw new C5Error('NODE_NOT_RUNNING', 'radio links run only in a running node: start it with "c5mesh start"') },
     follow: async () => { throw new C5Error('NODE_NOT_RUNNING', 'new messages arrive only at a running node: start it with "c5mesh start"') },
     close: async () => core.close()
   }

@@ -36,6 +36,8 @@ export interface NodeAccess {
   status: () => Promise<StatusView>
   roster: () => Promise<RosterView>
   peers: () => Promise<unknown[]>
+  /** The radio links (GET /v1/radio): stations, TNCs and neighbours. */
+  radio: () => Promise<unknown[]>
   /** Calls `onMessage` for every message the node stores from now on, until the node stops. */
   follow: (onMessage: (m: MessageView) => void) => Promise<void>
   close: () => Promise<void>
@@ -130,6 +132,7 @@ export function createDaemonAccess (daemon: DaemonInfo, token?: string): NodeAcc
     status: async () => await json<StatusView>('GET', '/v1/status'),
     roster: async () => await json<RosterView>('GET', '/v1/roster'),
     peers: async () => await json<unknown[]>('GET', '/v1/peers'),
+    radio: async () => await json<unknown[]>('GET', '/v1/radio'),
     follow: async onMessage => {
       const r = await httpCall(daemon.api, { method: 'GET', path: '/v1/events', headers: { ...auth, accept: 'text/event-stream' }, stream: true })
       if (r.status !== 200) throw new C5Error('API_UNREACHABLE', `the daemon refused the event stream (${r.status})`)

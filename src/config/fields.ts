@@ -11,7 +11,7 @@ import { isTimeZone } from '../util/time.js'
 import { PRECEDENCES } from '../envelope/types.js'
 
 /** How an environment variable's text becomes a value (C5MESH_<PATH>, see envVarName). */
-export type EnvKind = 'string' | 'int' | 'bool' | 'list'
+export type EnvKind = 'string' | 'int' | 'bool' | 'list' | 'json'
 
 export interface FieldSpec {
   /** Dotted path, e.g. 'api.port'. */
@@ -40,6 +40,23 @@ const addrList = z.array(z.string().refine(isMultiaddr))
 const peerAddrList = z.array(z.string().refine(s => isMultiaddr(s) && s.includes('/p2p/')))
 const hexKey = z.string().regex(/^[0-9a-f]{64}$/i)
 
+/** One radio link entry (docs/protocol/links.md §6 "Radio links", §7): a KISS TNC over TCP or a serial line. */
+const intIn = (min: number, max: number, what: string): z.ZodType => z.number({ error: what }).int({ error: what }).min(min, { error: what }).max(max, { error: what })
+const radioCommon = {
+  stationId: z.string({ error: 'a station id: 1–16 of A–Z, 0–9, "-", "/" (a call sign such as XE1ABC-2, or C5-YUC)' }).regex(/^[A-Z0-9/-]{1,16}$/, { error: 'a station id: 1–16 of A–Z, 0–9, "-", "/" (a call sign such as XE1ABC-2, or C5-YUC)' }),
+  channel: intIn(0, 15, 'a TNC port (radio channel) 0–15').optional(),
+  bitRate: intIn(50, 1_000_000, 'the bit rate on the air in bits per second, such as 1200 or 9600'),
+  maxFrameBytes: intIn(32, 1023, 'a radio frame size in bytes, 32–1023 (default 256, right for 1200-bit/s AFSK; Direwolf cuts frames over its KISS buffer)').optional(),
+  txDelayMs: intIn(0, 2550, 'the TNC\'s key-up delay in milliseconds, 0–2550').optional(),
+  txTailMs: intIn(0, 2550, 'the TNC\'s tail in milliseconds, 0–2550').optional(),
+  fullDuplex: z.boolean({ error: 'true or false' }).optional(),
+  reconcileIntervalMs: intIn(60_000, 86_400_000, 'an interval in milliseconds, at least 60000').optional()
+}
+const radioLink = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('kiss-tcp'), host: z.string({ error: 'a host name or IP address' }).min(1, { error: 'a host name or IP address' }), port: intIn(1, MAX_PORT, 'a TCP port 1–65535'), ...radioCommon }),
+  z.strictObject({ kind: z.literal('kiss-serial'), path: z.string({ error: 'a serial device path such as /dev/ttyUSB0' }).min(1, { error: 'a serial device path such as /dev/ttyUSB0' }), baud: intIn(300, 4_000_000, 'the serial line speed in baud, such as 9600 or 115200'), ...radioCommon })
+], { error: 'a radio link: kind "kiss-tcp" (host, port) or "kiss-serial" (path, baud)' })
+
 export const CONFIG_FIELDS: FieldSpec[] = [
   { path: 'dataDir', schema: z.string().min(1), env: 'string', optional: true, expected: 'a folder path', doc: 'Data folder (keys, store). The CLI\'s --data flag and C5MESH_DATA choose the folder that holds config.json; this records it.' },
   { path: 'org', schema: z.string().regex(ORG_CODE_PATTERN), env: 'string', expected: 'an org code such as MX-YUC or CNI (A–Z, 0–9, "-"; 2–16 characters)', doc: 'This node\'s organisation: ISO 3166-2 state code or agency code. Written by `c5mesh init`.' },
@@ -65,6 +82,7 @@ export const CONFIG_FIELDS: FieldSpec[] = [
   { path: 'reconnect.maxBackoffMs', schema: int(100), env: 'int', expected: 'an integer ≥ 100 (milliseconds), at least reconnect.minBackoffMs', doc: 'Longest wait between redials (the backoff doubles up to it).' },
   { path: 'receipts.precedences', schema: z.array(z.enum(PRECEDENCES)), env: 'list', expected: `a list of precedences (${PRECEDENCES.join(', ')}); empty: no receipts`, doc: 'Precedences of the alerts and bulletins this node sends delivery receipts for (docs/protocol/receipts.md).' },
   { path: 'receipts.batchMs', schema: int(100, 600_000), env: 'int', expected: 'an integer from 100 to 600000 (milliseconds)', doc: 'How long ids gather before one receipt per precedence names them all.' },
+  { path: 'radio', schema: z.array(radioLink), env: 'json', expected: 'a list of radio links: { kind: "kiss-tcp", host, port | kind: "kiss-serial", path, baud; stationId, bitRate; channel?, maxFrameBytes?, txDelayMs?, txTailMs?, fullDuplex?, reconcileIntervalMs? }', doc: 'Radio links through KISS TNCs (Direwolf, hardware TNCs): see "Radio links" below and §7. Empty: no radio.' },
   { path: 'log.level', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), env: 'string', expected: 'one of fatal, error, warn, info, debug, trace, silent', doc: 'Log level (pino).' },
   // field readiness (issue 12): logs, time zone
   { path: 'log.format', schema: z.enum(['auto', 'human', 'json']), env: 'string', expected: 'one of auto, human, json', doc: 'Log lines on stderr: human-readable, JSON (one object per line), or auto: human on a terminal, JSON otherwise (journald, Docker). `c5mesh start --log-format` overrides it.' },

@@ -10,5 +10,5 @@
  * config.api.port // 4380, or C5MESH_API_PORT
  */
 export { loadConfig, readConfigFile, validateConfig, configFromEnv, mergeConfig, DEFAULT_CONFIG_FILE, type LoadConfigOptions } from './load.js'
-export { configSchema, type NodeConfig } from './schema.js'
+export { configSchema, type NodeConfig, type RadioLinkConfig } from './schema.js'
 export { CONFIG_FIELDS, envVarName, type FieldSpec, type EnvKind } from './fields.js'

@@ -71,6 +71,7 @@ function parseEnvValue (kind: EnvKind, text: string): unknown {
     case 'bool': return TRUE.has(t.toLowerCase()) ? true : FALSE.has(t.toLowerCase()) ? false : text
     case 'list': return t === '' ? [] : t.split(',').map(s => s.trim()).filter(s => s !== '')
     case 'string': return text
+    case 'json': try { return JSON.parse(t) } catch { return text }
   }
 }
 
@@ -104,8 +105,10 @@ interface Problem { path: string, expected: string, got: string }
 function describeIssue (issue: z.core.$ZodIssue, input: unknown): Problem[] {
   const dotted = issue.path.filter(k => typeof k === 'string').join('.')
   if (issue.code === 'unrecognized_keys') {
+    // The full path, list indexes included (radio.0.typo), so the operator finds the entry.
+    const where = issue.path.map(String).join('.')
     return issue.keys.map(k => {
-      const path = dotted === '' ? k : `${dotted}.${k}`
+      const path = where === '' ? k : `${where}.${k}`
       return { path, expected: 'no such setting (unknown key)', got: show(valueAt(input, [...issue.path, k])) }
     })
   }

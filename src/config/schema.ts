@@ -29,6 +29,20 @@ function buildSchema () {
 
 export const configSchema = buildSchema()
 
+interface RadioLinkCommon {
+  stationId: string
+  channel?: number
+  bitRate: number
+  maxFrameBytes?: number
+  txDelayMs?: number
+  txTailMs?: number
+  fullDuplex?: boolean
+  reconcileIntervalMs?: number
+}
+export type RadioLinkConfig =
+  | (RadioLinkCommon & { kind: 'kiss-tcp', host: string, port: number })
+  | (RadioLinkCommon & { kind: 'kiss-serial', path: string, baud: number })
+
 /** The validated node configuration. */
 export interface NodeConfig {
   dataDir?: string
@@ -51,6 +65,8 @@ export interface NodeConfig {
   }
   reconnect: { minBackoffMs: number, maxBackoffMs: number }
   receipts: { precedences: Array<'flash' | 'immediate' | 'priority' | 'routine'>, batchMs: number }
+  /** Radio links (docs/protocol/links.md §6 "Radio links"). */
+  radio: RadioLinkConfig[]
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', format: 'auto' | 'human' | 'json', file?: string }
   knownOrgs: string[]
   compose: { maxLifetimeMs: number }

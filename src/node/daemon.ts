@@ -16,6 +16,7 @@ import { openNodeCore, type NodeCore } from './core.js'
 import { createVerifyPool } from './verify-pool.js'
 import { composePolicy } from './orgs.js'
 import { startMesh, type MeshNode } from './mesh.js'
+import { startRadioLinks, type RadioLinks } from './radio-links.js'
 import { createReceiptEmitter } from '../receipts/emitter.js'
 import type { DataPaths } from './paths.js'
 import { startNodePlates, type NodePlates } from '../plates/node.js'
@@ -23,6 +24,8 @@ import { startNodePlates, type NodePlates } from '../plates/node.js'
 export interface Daemon {
   core: NodeCore
   mesh: MeshNode
+  /** Radio links from config.radio (empty when none). */
+  radio: RadioLinks
   apiUrl: string
   /** Reopens the log file (SIGHUP, after logrotate moved it). */
   reopenLog: () => void
@@ -74,6 +77,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     throw err
   }
   let mesh: MeshNode | undefined
+  let radio: RadioLinks | undefined
   let api: Awaited<ReturnType<typeof createApi>> | undefined
   let plates: NodePlates | undefined
   let operator: Awaited<ReturnType<typeof readKeyFile>>['pair'] | undefined
@@ -103,9 +107,17 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       log: (event, fields) => log.info({ event, ...fields })
     })
     const m = mesh
+    radio = startRadioLinks({
+      core,
+      nodeKey,
+      links: config.radio,
+      sync: { banThreshold: config.sync.peerScoreBanThreshold, receiveMessagesPerS: config.sync.maxMessagesPerSecondPerPeer },
+      log: (level, event, fields) => { log[level]({ event, ...fields }) }
+    })
+    const radios = radio
     // A relay-only node may have no operator key: then the API takes pre-signed envelopes only
     // (and plate hits and CAP imports are not signed).
-    api = await createApi({ core, mesh: m, ...(operator === undefined ? {} : { operator: { org: config.org, key: operator, policy: composePolicy(core, config) } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
+    api = await createApi({ core, mesh: m, radio: () => radios.views(), ...(operator === undefined ? {} : { operator: { org: config.org, key: operator, policy: composePolicy(core, config) } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
     await api.listen({ host: config.api.host, port: config.api.port })
     log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
     const addr = api.server.address()
@@ -121,6 +133,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     return {
       core,
       mesh: m,
+      radio: radios,
       apiUrl,
       reopenLog: () => { logger?.reopen() },
       stop: async () => {
@@ -128,6 +141,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         stopped = true
         await rm(paths.daemon, { force: true })
         await a.close().catch(() => {})
+        await radios.stop()
         await m.stop().catch(() => {})
         await receipts.stop() // what is still pending is on disk and goes at the next start
         p.stop()
@@ -138,6 +152,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     }
   } catch (err) {
     await api?.close().catch(() => {})
+    await radio?.stop()
     await mesh?.stop().catch(() => {})
     await receipts.stop().catch(() => {})
     plates?.stop()

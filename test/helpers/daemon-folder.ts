@@ -16,6 +16,8 @@ export interface FolderOptions {
   bootstrap?: string[]
   /** Default false. */
   mdns?: boolean
+  /** More config.json fields (e.g. radio links). */
+  extra?: Record<string, unknown>
 }
 
 export async function prepareFolder (world: TestWorld, member: WorldMember, dir: string, options: FolderOptions = {}): Promise<void> {
@@ -30,7 +32,8 @@ export async function prepareFolder (world: TestWorld, member: WorldMember, dir:
     bootstrap: options.bootstrap ?? [],
     mdns: options.mdns ?? false,
     dht: false,
-    api: { host: '127.0.0.1', port: 0 }
+    api: { host: '127.0.0.1', port: 0 },
+    ...options.extra
   }))
   const core = await openNodeCore({ storePath: p.db, anchors: world.anchors })
   try {

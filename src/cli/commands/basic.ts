@@ -243,7 +243,26 @@ export function registerBasic (program: Command, get: Ctx): void {
       const access = await ctx.access()
       try {
         const peers = await access.peers() as Array<Record<string, any>>
-        emit(out(o.json), peers, () => peers.length === 0 ? '(no peers known)' : peers.map(p => `${String(p.state).padEnd(12)} ${String(p.org ?? '?').padEnd(8)} ${p.peerId}  ${(p.addrs ?? []).join(' ')}`).join('\n'))
+        const radio = await access.radio() as Array<Record<string, any>>
+        emit(out(o.json), peers, () => [
+          peers.length === 0 ? '(no peers known)' : peers.map(p => `${String(p.state).padEnd(12)} ${String(p.org ?? '?').padEnd(8)} ${p.peerId}  ${(p.addrs ?? []).join(' ')}`).join('\n'),
+          ...radio.map(radioLines)
+        ].join('\n'))
       } finally { await access.close() }
     })
 }
+
+/** A radio link's block in `c5mesh peers`: its station's counters and TNC (docs/protocol/node.md). */
+function radioLines (v: Record<string, any>): string {
+  const s = v.station ?? {}
+  const q = s.queue ?? {}
+  const n = (x: unknown): string => Number(x ?? 0).toLocaleString('en-US')
+  const queue = ['control', 'flash', 'immediate', 'priority', 'routine'].map(k => `${k} ${n(q[k]?.packets)}${(q[k]?.bytes ?? 0) > 0 ? ` (${n(q[k].bytes)} B)` : ''}`).join(' · ')
+  return [
+    `radio ${v.port}  station ${s.stationId} (tag ${s.tag}), ${n(s.bitRate)} bit/s, ${n(s.frameBytes)}-byte frames, TNC ${v.tnc?.connected === false ? 'DISCONNECTED' : 'connected'}`,
+    `  sent ${n(s.framesSent)} frames ${n(s.bytesSent)} B · heard ${n(s.framesReceived)} frames ${n(s.bytesReceived)} B · sent again ${n(s.retransmissions)} · NACKs ${n(s.nacksSent)} sent ${n(s.nacksReceived)} received · airtime ${(Number(s.airtimeMs ?? 0) / 1000).toFixed(1)} s`,
+    `  queue: ${queue}`,
+    ...(v.neighbours ?? []).map((x: Record<string, any>) => `  ${String(x.state).padEnd(10)} ${String(x.org ?? '?').padEnd(8)} ${x.stationId ?? `tag ${String(x.tag)}`}  heard ${n(x.framesHeard)} frames ${n(x.bytesHeard)} B, NACKed ${n(x.nacked)}, lost ${n(x.lost)}${x.link === undefined ? '' : `, link sent ${n(x.link.framesSent)} / received ${n(x.link.framesReceived)} frames`}`)
+  ].join('\n')
+}
+

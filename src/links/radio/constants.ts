@@ -72,8 +72,12 @@ export const NACK_RETRY_FRAMES = 4
 export const MAX_NACK_ATTEMPTS = 6
 /** A seq retransmitted is not retransmitted again for this many frame times (NACKs of several receivers). */
 export const RETRANSMIT_HOLDOFF_FRAMES = 2
-/** After a burst, STATUS (the last seq) follows once the queue has stayed empty this many frame times. */
-export const STATUS_AFTER_IDLE_FRAMES = 0.5
+/**
+ * After a burst, STATUS (the last seq) follows once the queue has stayed empty this many
+ * frame times, and again at the later marks while it stays empty: a burst's last frame and
+ * its first STATUS may both be lost.
+ */
+export const STATUS_AFTER_IDLE_FRAMES = [0.5, 4, 16]
 
 /** Hello: beacon period, and its jitter. */
 export const BEACON_INTERVAL_MS = 10 * 60_000

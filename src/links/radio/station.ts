@@ -190,7 +190,7 @@ export function createRadioStation (o: RadioStationOptions): RadioStation {
     stream,
     firstSeq: Math.floor(random() * SEQ_MODULO),
     clock,
-    statusIdleMs: STATUS_AFTER_IDLE_FRAMES * frameMs,
+    statusIdleMs: STATUS_AFTER_IDLE_FRAMES.map(f => f * frameMs),
     retransmitHoldoffMs: RETRANSMIT_HOLDOFF_FRAMES * frameMs,
     wantStatus: () => [...neighbours.values()].some(n => n.info !== undefined && !n.refused),
     onFailure: err => {

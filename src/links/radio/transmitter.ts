@@ -48,8 +48,11 @@ export interface TransmitterInit {
   stream: number
   firstSeq: number
   clock: TimerClock
-  /** Airtime of one largest frame, ms: the unit of the idle timer. */
-  statusIdleMs: number
+  /**
+   * After a burst, while idle: when to send STATUS, ms after the last frame — the first soon,
+   * then again later in case it was lost too (a lost tail must not wait for the next burst).
+   */
+  statusIdleMs: number[]
   retransmitHoldoffMs: number
   /** Whether a STATUS is worth sending (someone is listening). */
   wantStatus: () => boolean
@@ -72,7 +75,10 @@ export class Transmitter {
   #sentBytes = 0
   #next: number
   #statusQueued = false
-  #sequencedSinceStatus = false
+  /** True once a DATA frame went out; idle STATUSes follow each burst. */
+  #sentData = false
+  /** Idle STATUSes sent since the last DATA frame. */
+  #idleStatuses = 0
   #idleTimer: unknown
   #wake: (() => void) | undefined
   #stopped = false
@@ -166,8 +172,10 @@ export class Transmitter {
     while (!this.#stopped) {
       const job = this.#pick()
       if (job === undefined) {
-        if (this.#sequencedSinceStatus && this.#idleTimer === undefined && this.#init.wantStatus()) {
-          this.#idleTimer = this.#init.clock.setTimeout(() => { this.#idleTimer = undefined; this.queueStatus() }, this.#init.statusIdleMs)
+        const repeats = this.#init.statusIdleMs
+        if (this.#sentData && this.#idleStatuses < repeats.length && this.#idleTimer === undefined && this.#init.wantStatus()) {
+          const after = repeats[this.#idleStatuses] - (this.#idleStatuses === 0 ? 0 : repeats[this.#idleStatuses - 1])
+          this.#idleTimer = this.#init.clock.setTimeout(() => { this.#idleTimer = undefined; this.#idleStatuses++; this.queueStatus() }, Math.max(0, after))
         }
         await new Promise<void>(resolve => { this.#wake = resolve })
         continue
@@ -197,7 +205,6 @@ export class Transmitter {
     if (u !== undefined) { this.stats.nacks++; return u }
     if (this.#statusQueued) {
       this.#statusQueued = false
-      this.#sequencedSinceStatus = false
       this.stats.statuses++
       return { frame: encodeRadioFrame({ type: 'status', src: this.#init.tag, stream: this.#init.stream, next: this.#next, oldest: this.oldestHeld }), kind: 'status' }
     }
@@ -209,7 +216,8 @@ export class Transmitter {
       const frame = encodeRadioFrame({ ...nextFragment(p, this.#init.tag, this.#init.stream), seq })
       p.next++
       this.#keep(seq, frame)
-      this.#sequencedSinceStatus = true
+      this.#sentData = true
+      this.#idleStatuses = 0
       const done = p.next >= p.parts.length
       if (done) { lane.shift(); this.stats.packets++ }
       return { frame, kind: 'data', packet: p, ...(done ? { after: () => { p.owner?.onPacketDone(p, true) } } : {}) }
