@@ -97,6 +97,22 @@ export function signEnvelope (u: UnsignedEnvelope, privateKey: KeyObject, limits
  * ENVELOPE_TOO_LARGE, _TOO_SHORT, _MALFORMED, _LIMIT_EXCEEDED, _BAD_VERSION, _BAD_FIELD,
  * _NOT_CANONICAL.
  */
+/**
+ * The fields of an envelope this node's OWN store holds (ingest validated it in full before
+ * writing it): structure, limits and types are checked as in decodeEnvelope, but neither the
+ * canonical form nor the digest is re-computed — `digest` is the store's key. For bulk reads
+ * of trusted records (the hotlist rebuild: 100,000 reports at start); never for bytes from
+ * outside. The result has no `bytes` or `signature`.
+ */
+export function decodeTrustedFields (bytes: Uint8Array, digest: Uint8Array): UnsignedEnvelope & { id: string, digest: Uint8Array } {
+  if (!(bytes instanceof Uint8Array) || bytes.length <= SIGNATURE_BYTES) throw new C5Error('ENVELOPE_TOO_SHORT', 'not a stored envelope', { details: { field: 'envelope' } })
+  const end = bytes.length - SIGNATURE_BYTES
+  const u = fromWire(decodeSignedPart(bytes.subarray(0, end), end, resolveLimits(undefined))) as UnsignedEnvelope & { id: string, digest: Uint8Array }
+  u.id = idFromDigest(digest)
+  u.digest = digest
+  return u
+}
+
 export function decodeEnvelope (bytes: Uint8Array, limits?: Partial<EnvelopeLimits>, known?: { digestOfBytes?: Uint8Array }): Envelope {
   const L = resolveLimits(limits)
   if (!(bytes instanceof Uint8Array)) throw new C5Error('ENVELOPE_MALFORMED', 'envelope must be bytes', { details: { field: 'envelope' } })

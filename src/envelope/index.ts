@@ -13,7 +13,7 @@
 export * from './types.js'
 export { DOMAIN_TAG, SIGNATURE_BYTES, AUTHOR_KEY_BYTES, AUTHOR_KEY_ID_BYTES, DIGEST_BYTES, MAX_TTL_S, MAX_CLOCK_SKEW_MS, MICRODEGREES_PER_DEGREE, ORG_CODE_PATTERN } from './constants.js'
 export { DEFAULT_ENVELOPE_LIMITS, resolveLimits, type EnvelopeLimits } from './limits.js'
-export { encodeSignedPart, signEnvelope, decodeEnvelope, signingPayload, verifyEnvelopeSignature } from './codec.js'
+export { encodeSignedPart, signEnvelope, decodeEnvelope, decodeTrustedFields, signingPayload, verifyEnvelopeSignature } from './codec.js'
 export { idFromDigest, digestFromId, envelopeDigest } from './id.js'
 export { derivePrecedence } from './precedence.js'
 export { checkTimes, type TimeCheckOptions } from './time.js'

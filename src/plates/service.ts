@@ -6,6 +6,7 @@
  * Expired entries drop lazily at lookup and by a periodic prune.
  */
 import type { Envelope } from '../envelope/types.js'
+import { decodeTrustedFields } from '../envelope/index.js'
 import type { MessageStore } from '../store/types.js'
 import type { IngestService } from '../node/ingest.js'
 import { timersOf, type Clock } from '../util/clock.js'
@@ -16,7 +17,7 @@ import { reportMessageOf } from './report.js'
 export const HOTLIST_PRUNE_INTERVAL_MS = 60_000
 
 export interface PlatesServiceComponents {
-  store: Pick<MessageStore, 'scanKind'>
+  store: Pick<MessageStore, 'scanKindRecords'>
   ingest: Pick<IngestService, 'events'>
   clock: Clock
 }
@@ -26,7 +27,7 @@ export interface HotlistStats {
   /** Reports, Updates and Cancels applied since start (rebuild included). */
   applied: number
   /** The last rebuild: messages read and how long it took. */
-  rebuild?: { messages: number, ms: number }
+  rebuild?: { messages: number, ms: number, skipped?: number }
 }
 
 export interface PlatesService {
@@ -49,7 +50,8 @@ export function createPlatesService (components: PlatesServiceComponents): Plate
   let pruneTimer: unknown
   let running = false
 
-  const apply = (env: Envelope): void => {
+  let skipped = 0
+  const apply = (env: Pick<Envelope, 'kind' | 'id' | 'org' | 'created' | 'expires' | 'references' | 'vehicle'>): void => {
     if (env.kind !== 'vehicle') return
     // The envelope schema has checked the body: reportMessageOf cannot fail here.
     hotlist.apply(reportMessageOf(env), clock.now())
@@ -73,8 +75,15 @@ export function createPlatesService (components: PlatesServiceComponents): Plate
       ingest.events.on('message', onMessage)
       const t0 = performance.now()
       let messages = 0
-      for await (const m of store.scanKind('vehicle')) { apply(m.envelope); messages++ }
-      rebuild = { messages, ms: Math.round(performance.now() - t0) }
+      // The store's own records, validated by ingest when written: decoded without the
+      // canonical re-check (decodeTrustedFields); one unreadable record is skipped, not fatal.
+      for await (const r of store.scanKindRecords('vehicle')) {
+        let env
+        try { env = decodeTrustedFields(r.bytes, r.digest) } catch { skipped++; continue }
+        apply(env)
+        messages++
+      }
+      rebuild = { messages, ms: Math.round(performance.now() - t0), ...(skipped > 0 ? { skipped } : {}) }
       schedulePrune()
       return rebuild
     },

@@ -380,21 +380,20 @@ export function createStore (init: StoreInit): MessageStore {
       return runQuery({ sublevels: s, load: loadOrSkip }, options)
     },
 
-    async * scanKind (kind) {
+    async * scanKindRecords (kind) {
       guardDb()
       if (!KINDS.includes(kind)) throw new C5Error('STORE_INVALID_ARGUMENT', `unknown kind ${String(kind)}`)
       // The kind index in key order, its messages read SCAN_BATCH_MESSAGES at a time with
       // one getMany (a rebuild of 100,000 reports: one get each measured ~4x slower).
       let batch: Uint8Array[] = []
-      const flush = async function * (): AsyncGenerator<StoredMessage> {
+      const flush = async function * (): AsyncGenerator<{ digest: Uint8Array, value: Uint8Array, bytes: Uint8Array }> {
         const values = await s.messages.getMany(batch)
         for (let i = 0; i < batch.length; i++) {
           const v = values[i]
           if (v === undefined) continue
-          try { yield decodeStored(batch[i], v) } catch (err) {
-            if (!(err instanceof C5Error) || err.code !== 'STORE_CORRUPT') throw err
-            counters.corruptSkipped++
-          }
+          let rec
+          try { rec = decodeRecord(v) } catch { counters.corruptSkipped++; continue }
+          yield { digest: batch[i], value: v, bytes: rec.bytes }
         }
         batch = []
       }

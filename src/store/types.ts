@@ -137,10 +137,12 @@ export interface MessageStore {
   get: (idOrDigest: string | Uint8Array) => Promise<StoredMessage | undefined>
   query: (options?: QueryOptions) => Promise<StoredMessage[]>
   /**
-   * Every stored message of one kind, oldest created first, expired ones included until
-   * swept (the caller judges expiry). Memory: one batch at a time. Rebuilds the hotlist.
+   * Every stored record of one kind, oldest created first, expired ones included until
+   * swept (the caller judges expiry): the digest (key), the record and the envelope bytes
+   * in it, undecoded (a bulk reader decodes only what it needs; unreadable records are
+   * skipped and counted). Memory: one batch at a time. Rebuilds the hotlist.
    */
-  scanKind: (kind: Kind) => AsyncIterable<StoredMessage>
+  scanKindRecords: (kind: Kind) => AsyncIterable<{ digest: Uint8Array, value: Uint8Array, bytes: Uint8Array }>
   /**
    * A stored message's created time and precedence, from memory (no read); undefined when
    * not stored. Sync orders what it offers and answers by precedence with it.

@@ -70,3 +70,17 @@ describe('vehicle envelopes (docs/protocol/plates.md)', () => {
     expect(() => composeReport({ plate: '*', plateState: 'MX-JAL' }, k, { org: 'FGR', now })).toThrow(expect.objectContaining({ code: 'PLATES_BAD_PLATE' }))
   })
 })
+
+describe('decodeTrustedFields (the hotlist rebuild reads its own store with it)', () => {
+  it('gives the same fields as decodeEnvelope for every vector, and refuses what is not an envelope', async () => {
+    const { decodeTrustedFields } = await import('../../src/envelope/index.js')
+    for (const v of doc.vectors) {
+      const full = decodeEnvelope(fromHex(v.wire))
+      const light = decodeTrustedFields(fromHex(v.wire), full.digest)
+      const { bytes: _b, signature: _s, ...fields } = full
+      expect(light).toEqual(fields)
+    }
+    expect(() => decodeTrustedFields(new Uint8Array(10), new Uint8Array(32))).toThrow(expect.objectContaining({ code: 'ENVELOPE_TOO_SHORT' }))
+    expect(() => decodeTrustedFields(new Uint8Array(100).fill(0xff), new Uint8Array(32))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ENVELOPE_/) }))
+  })
+})
