@@ -39,6 +39,8 @@ const int = (min: number, max: number = Number.MAX_SAFE_INTEGER): z.ZodType => z
 const addrList = z.array(z.string().refine(isMultiaddr))
 const peerAddrList = z.array(z.string().refine(s => isMultiaddr(s) && s.includes('/p2p/')))
 const hexKey = z.string().regex(/^[0-9a-f]{64}$/i)
+/** An address or range that names an IP: /ip4/10.20.0.0/ipcidr/16, /ip6/2001:db8::1, /ip4/1.2.3.4/tcp/4370. */
+const ipAddrList = z.array(z.string().refine(s => isMultiaddr(s) && /^\/ip[46]\//.test(s)))
 
 /** One radio link entry (docs/protocol/links.md §6 "Radio links", §7): a KISS TNC over TCP or a serial line. */
 const intIn = (min: number, max: number, what: string): z.ZodType => z.number({ error: what }).int({ error: what }).min(min, { error: what }).max(max, { error: what })
@@ -64,6 +66,8 @@ export const CONFIG_FIELDS: FieldSpec[] = [
   { path: 'announce', schema: addrList, env: 'list', expected: 'a list of multiaddrs', doc: 'Addresses announced to peers instead of the listen addresses (NAT, proxy). Empty: announce the listen addresses.' },
   { path: 'bootstrap', schema: peerAddrList, env: 'list', expected: 'a list of multiaddrs each ending in /p2p/<PeerId>', doc: 'Peers dialled at start and kept in touch with.' },
   { path: 'mdns', schema: z.boolean(), env: 'bool', expected: 'true or false', doc: 'Discover c5mesh peers on the local network by multicast DNS.' },
+  // attacks (issue 13.6): who gets past the pre-authentication limits
+  { path: 'connections.allow', schema: ipAddrList, env: 'list', expected: 'a list of IP multiaddrs such as /ip4/10.20.0.0/ipcidr/16 or /ip4/201.150.3.7', doc: 'Addresses (or /ipcidr ranges) whose inbound connections are never refused by the pre-authentication limits (pending connections, per-address rate), besides the roster peers\' known addresses: the national network\'s ranges. Noise and the roster still decide who is let in.' },
   { path: 'dht', schema: z.boolean(), env: 'bool', expected: 'true or false', doc: 'Run Kad-DHT peer routing in the private namespace /c5mesh/kad/1.0.0.' },
   { path: 'trustAnchors.keys', schema: z.array(hexKey).min(1), env: 'list', expected: 'a non-empty list of 32-byte Ed25519 public keys in hex (64 characters each)', doc: 'Root public keys that sign rosters. Optional as a whole: `c5mesh init --dev` fills it.' },
   { path: 'trustAnchors.threshold', schema: int(1), env: 'int', expected: 'an integer ≥ 1, at most the number of keys', doc: 'Root signatures a roster version needs (k of n).' },

@@ -52,6 +52,7 @@ export interface NodeConfig {
   bootstrap: string[]
   mdns: boolean
   dht: boolean
+  connections: { allow: string[] }
   trustAnchors?: { keys: string[], threshold: number }
   api: { host: string, port: number }
   ingest: { maxClockSkewMs: number, maxEnvelopeBytes: number }

@@ -97,6 +97,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       bootstrap: config.bootstrap,
       mdns: config.mdns,
       dht: config.dht,
+      allowInbound: config.connections.allow,
       sync: {
         reconcileIntervalMs: config.sync.reconcileIntervalMs,
         banThreshold: config.sync.peerScoreBanThreshold,

@@ -38,6 +38,12 @@ export interface MeshOptions {
   reconnect?: { intervalMs?: number, minBackoffMs?: number, maxBackoffMs?: number }
   banMs?: number
   /**
+   * Addresses (multiaddrs; ranges with /ipcidr) always admitted past libp2p's
+   * pre-authentication limits, besides the roster peers' known addresses (config
+   * connections.allow; docs/protocol/links.md §5.1).
+   */
+  allowInbound?: string[]
+  /**
    * An extra admission rule on top of the roster (and bans): the simulator and partition
    * tests cut links with it. Call `reapplyFilter()` after changing what it answers.
    */
@@ -106,8 +112,13 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
   })
   const { allowPeer, isBanned, sessions, events } = peering
 
+  // Where roster peers were last seen (the peer book) and the bootstrap list: their inbound
+  // connections go past the pre-authentication limits that an outsider's sockets can fill.
+  const rosterKeys = new Set(core.roster.state.nodes(now()).map(m => toHex(m.key)))
+  const known = (await core.store.peers.list().catch(() => [])).filter(r => rosterKeys.has(r.key)).flatMap(r => r.addrs)
   host = await createHost({
     privateKey: await libp2pPrivateKey(options.nodeKey),
+    allowInbound: [...(options.allowInbound ?? []), ...(options.bootstrap ?? []), ...known],
     listen: options.listen,
     ...(options.announce === undefined ? {} : { announce: options.announce }),
     bootstrap: options.bootstrap ?? [],

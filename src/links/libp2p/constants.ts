@@ -25,3 +25,27 @@ export const STREAM_QUEUE_FRAMES = 4
 
 /** How long opening a link (dial + protocol negotiation) may take unless a signal says otherwise. */
 export const OPEN_LINK_TIMEOUT_MS = 10_000
+
+/**
+ * Inbound connections that may be between accept and the end of their upgrade (Noise and
+ * Yamux negotiated) at once — libp2p's default is 10, which a dozen idle sockets from an
+ * outsider fill (issue 13.6: 15 of 19 roster dials failed). A roster of ~40 nodes all
+ * reconnecting after an outage fits several times over. Addresses on the allow list
+ * (roster peers' known addresses, config connections.allow) are not counted against it.
+ */
+export const MAX_PENDING_INBOUND_CONNECTIONS = 128
+
+/**
+ * How long an inbound connection may take to finish its upgrade (multistream-select, Noise
+ * XX, Yamux: about four round trips) before it is dropped — libp2p's default is 10 s. Four
+ * round trips of a 700 ms satellite link fit; an idle socket holds its pending slot at most
+ * this long.
+ */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 5_000
+
+/**
+ * New inbound connections per second one remote IP address may open (libp2p's default,
+ * kept): with INBOUND_UPGRADE_TIMEOUT_MS it bounds the pending slots one address can hold
+ * to 5 × 5 s = 25 of MAX_PENDING_INBOUND_CONNECTIONS. Allowed addresses are exempt.
+ */
+export const INBOUND_CONNECTIONS_PER_S_PER_HOST = 5

@@ -18,7 +18,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { C5Error } from '../../errors.js'
 import { rosterGater, type AllowPeer } from './gater.js'
-import { DHT_PROTOCOL, YAMUX_MAX_STREAM_WINDOW_BYTES } from './constants.js'
+import { DHT_PROTOCOL, YAMUX_MAX_STREAM_WINDOW_BYTES, MAX_PENDING_INBOUND_CONNECTIONS, INBOUND_UPGRADE_TIMEOUT_MS, INBOUND_CONNECTIONS_PER_S_PER_HOST } from './constants.js'
+import { admissionAllowList } from './admission.js'
 
 /** mDNS service name, so c5mesh nodes on a LAN find each other and not every libp2p app. */
 export const MDNS_SERVICE_TAG = '_c5mesh-discovery._udp.local'
@@ -39,11 +40,18 @@ export interface HostOptions {
   /** Run the private Kad-DHT for peer routing (default true). */
   dht?: boolean
   /**
-   * libp2p connection-manager limits, passed through. Defaults are libp2p's (300
-   * connections; 5 inbound connections per second per remote host — many nodes on one
-   * loopback host in a test may need more).
+   * Addresses (multiaddrs: a host, or a range with /ipcidr) whose inbound connections are
+   * exempt from the pre-authentication limits below: roster peers' known addresses and the
+   * configured national ranges (admission.ts). Noise and the roster gater still apply.
    */
-  connectionManager?: { maxConnections?: number, inboundConnectionThreshold?: number }
+  allowInbound?: string[]
+  /**
+   * libp2p connection-manager limits (§5.1). Defaults: 300 connections,
+   * MAX_PENDING_INBOUND_CONNECTIONS pending, INBOUND_UPGRADE_TIMEOUT_MS to finish the
+   * upgrade, INBOUND_CONNECTIONS_PER_S_PER_HOST new connections per second per remote
+   * address (many nodes on one loopback address in a test may need more).
+   */
+  connectionManager?: { maxConnections?: number, inboundConnectionThreshold?: number, maxIncomingPendingConnections?: number, inboundUpgradeTimeout?: number }
 }
 
 /** Everything the multiaddr parser refuses is reported with the address and the field. */
@@ -81,6 +89,9 @@ export async function createHost (options: HostOptions) {
   const listen = checkAddrs('listen', options.listen)
   const announce = checkAddrs('announce', options.announce ?? [])
   const bootstrapList = checkAddrs('bootstrap', options.bootstrap, true)
+  if (options.allowInbound !== undefined && !Array.isArray(options.allowInbound)) throw new C5Error('LINK_BAD_ARGUMENT', 'allowInbound: expected an array of multiaddrs')
+  // Entries come from the peer book too: what does not parse as an IP address is left out.
+  const allowInbound = admissionAllowList((options.allowInbound ?? []).filter(a => typeof a === 'string'))
   await ensureWebSocketGlobal()
 
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
@@ -108,7 +119,13 @@ export async function createHost (options: HostOptions) {
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } })],
     peerDiscovery,
     connectionGater: rosterGater(options.allowPeer),
-    ...(options.connectionManager === undefined ? {} : { connectionManager: options.connectionManager }),
+    connectionManager: {
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_S_PER_HOST,
+      ...options.connectionManager,
+      allow: allowInbound
+    },
     services
   })
 }

@@ -13,6 +13,7 @@
  * closeDisallowedConnections(node, key => roster.isNode(key))
  */
 export { createHost, MDNS_SERVICE_TAG, type HostOptions, type C5Host } from './host.js'
+export { admissionAllowList } from './admission.js'
 export { rosterGater, closeDisallowedConnections, isPeerAllowed, type AllowPeer, type ConnectionsView } from './gater.js'
 export { openLink, handleLinks, type LinkHost, type OpenLinkOptions } from './protocol.js'
 export { streamLink, type StreamLinkOptions } from './stream-link.js'
