@@ -58,7 +58,7 @@ export interface TransmitterInit {
   wantStatus: () => boolean
   /** The port failed: the station shuts down its links. */
   onFailure: (err: unknown) => void
-  /** Every frame, as it leaves (benches and taps). */
+  /** Every frame, as it is handed to the port (benches and taps). */
   onTransmit?: (frame: Uint8Array, info: { kind: 'data' | 'retransmission' | 'nack' | 'status', packet?: QueuedPacket }) => void
   retransmitBufferBytes?: number
 }
@@ -180,13 +180,14 @@ export class Transmitter {
         await new Promise<void>(resolve => { this.#wake = resolve })
         continue
       }
+      // Told as the frame is handed to the port: a receiver may have it before its airtime ends.
+      this.#init.onTransmit?.(job.frame, { kind: job.kind, ...(job.packet === undefined ? {} : { packet: job.packet }) })
       await this.#init.port.transmit(job.frame)
       this.stats.frames++
       this.stats.bytes += job.frame.length
       this.stats.airtimeMs += this.#init.port.airtimeMs(job.frame)
       if (job.packet !== undefined) job.packet.airBytes += job.frame.length
       job.after?.()
-      this.#init.onTransmit?.(job.frame, { kind: job.kind, ...(job.packet === undefined ? {} : { packet: job.packet }) })
     }
   }
 
