@@ -26,6 +26,13 @@ export interface CapImport {
 /** Default lifetime when the info has no <expires>: one day. */
 export const CAP_DEFAULT_TTL_S = 24 * 60 * 60
 
+/**
+ * One-line envelope fields (headline, event, area description, parameter and geocode names
+ * and values) may hold no line break (envelope text rules); CAP feeds wrap long lines, so
+ * runs of white space become one space there. Description and instruction keep theirs.
+ */
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim()
+
 const bad = (element: string, message: string): never => { throw new C5Error('CAP_BAD_VALUE', `${element}: ${message}`, { details: { element } }) }
 
 function chooseInfo (infos: CapInfo[]): number {
@@ -61,10 +68,10 @@ function circleOf (s: string, el: string): { lat: number, lon: number, radiusKm:
 /** All areas merged into the envelope's one area (cap.md: the grouping is not kept). */
 function areaOf (areas: CapArea[], base: string, params: Parameter[]): Area | undefined {
   if (areas.length === 0) return undefined
-  const area: Area = { description: areas.map(a => a.areaDesc).join('; ') }
+  const area: Area = { description: oneLine(areas.map(a => a.areaDesc).join('; ')) }
   const polygons = areas.flatMap((a, i) => a.polygon.map((p, j) => polygonOf(p, `${base}/area[${i + 1}]/polygon[${j + 1}]`)))
   const circles = areas.flatMap((a, i) => a.circle.map((c, j) => circleOf(c, `${base}/area[${i + 1}]/circle[${j + 1}]`)))
-  const geocodes = areas.flatMap(a => a.geocode.map(g => ({ name: g.valueName, value: g.value })))
+  const geocodes = areas.flatMap(a => a.geocode.map(g => ({ name: oneLine(g.valueName), value: oneLine(g.value) })))
   if (polygons.length > 0) area.polygons = polygons
   if (circles.length > 0) area.circles = circles
   if (geocodes.length > 0) area.geocodes = geocodes
@@ -86,14 +93,14 @@ export function importCap (xml: string | Uint8Array, now: number): CapImport {
   const k = chooseInfo(alert.info)
   const info = alert.info[k]
   const base = `alert/info[${k + 1}]`
-  const p = (name: string, value: string | undefined): Parameter[] => value === undefined ? [] : [{ name: `${CAP_PARAM_PREFIX}${name}`, value }]
+  const p = (name: string, value: string | undefined): Parameter[] => value === undefined ? [] : [{ name: `${CAP_PARAM_PREFIX}${name}`, value: oneLine(value) }]
   const params: Parameter[] = [
     ...p('identifier', alert.identifier), ...p('sender', alert.sender), ...p('sent', alert.sent),
     ...(alert.status === 'Actual' ? [] : p('status', alert.status)),
     ...p('source', alert.source), ...p('scope', alert.scope), ...p('restriction', alert.restriction), ...p('addresses', alert.addresses),
     ...alert.code.flatMap(c => p('code', c)), ...p('note', alert.note), ...p('references', alert.references), ...p('incidents', alert.incidents),
     ...p('language', info.language), ...info.category.slice(1).flatMap(c => p('category', c)), ...info.responseType.flatMap(r => p('responseType', r)),
-    ...p('audience', info.audience), ...info.eventCode.map(e => ({ name: `${CAP_PARAM_PREFIX}eventCode:${e.valueName}`, value: e.value })),
+    ...p('audience', info.audience), ...info.eventCode.map(e => ({ name: `${CAP_PARAM_PREFIX}eventCode:${oneLine(e.valueName)}`, value: oneLine(e.value) })),
     ...p('effective', info.effective), ...p('onset', info.onset), ...p('senderName', info.senderName), ...p('web', info.web), ...p('contact', info.contact),
     ...info.resource.map(r => ({ name: `${CAP_PARAM_PREFIX}resource`, value: JSON.stringify(r) }))
   ]
@@ -101,15 +108,15 @@ export function importCap (xml: string | Uint8Array, now: number): CapImport {
   const content: Content = {
     msgType: alert.msgType as MsgType,
     category: info.category[0] as Category,
-    event: info.event,
+    event: oneLine(info.event),
     urgency: info.urgency as Urgency,
     severity: info.severity as Severity,
     certainty: info.certainty as Certainty,
-    ...(info.headline === undefined ? {} : { headline: info.headline }),
+    ...(info.headline === undefined || oneLine(info.headline) === '' ? {} : { headline: oneLine(info.headline) }),
     ...(info.description === undefined ? {} : { description: info.description }),
     ...(info.instruction === undefined ? {} : { instruction: info.instruction }),
     ...(area === undefined ? {} : { area }),
-    parameters: [...info.parameter.map(x => ({ name: x.valueName, value: x.value })), ...params]
+    parameters: [...info.parameter.map(x => ({ name: oneLine(x.valueName), value: oneLine(x.value) })), ...params]
   }
   let expires = now + CAP_DEFAULT_TTL_S * 1000
   if (info.expires !== undefined) {

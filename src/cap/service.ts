@@ -46,7 +46,9 @@ export async function composeFromCap (core: Pick<NodeCore, 'store'>, xml: string
     throw new C5Error('CAP_NOT_MAPPABLE', `alert/references: none of the alerts this ${imp.content.msgType} refers to is on this node`, { details: { element: 'alert/references' } })
   }
   const unresolved = imp.references.length - references.length
-  const envelope = composeEnvelope({
+  let envelope: Envelope
+  try {
+    envelope = composeEnvelope({
     kind: o.kind ?? 'alert',
     org: o.org,
     content: imp.content,
@@ -54,8 +56,25 @@ export async function composeFromCap (core: Pick<NodeCore, 'store'>, xml: string
     scope: o.scope ?? [],
     expires: imp.expires,
     ...(o.precedence === undefined ? {} : { precedence: o.precedence })
-  }, operator, { now: o.now })
+    }, operator, { now: o.now })
+  } catch (err) {
+    // What CAP allows but the envelope does not (a headline over 256 bytes, a control
+    // character, more than 64 parameters…): refused as the CAP document's fault, named.
+    if (err instanceof C5Error && err.code.startsWith('ENVELOPE_')) {
+      const field = String(err.details?.field ?? 'envelope')
+      throw new C5Error('CAP_BAD_VALUE', `${capElementOf(field)}: does not fit a c5mesh message (${err.message})`, { cause: err, details: { element: capElementOf(field), field } })
+    }
+    throw err
+  }
   return { envelope, omitted: [...imp.omitted, ...(unresolved > 0 ? [`${unresolved} reference(s) not on this node (kept in cap:references)`] : [])] }
+}
+
+/** The CAP element an envelope field came from (for error messages). */
+function capElementOf (field: string): string {
+  const f = field.replace(/^content\./, '')
+  if (f.startsWith('area')) return 'alert/info/area'
+  if (f.startsWith('parameters')) return 'alert/info/parameter'
+  return ['headline', 'event', 'description', 'instruction'].includes(f) ? `alert/info/${f}` : `alert (${field})`
 }
 
 /** A stored message as CAP 1.2 XML; NODE_NOT_FOUND if absent. */

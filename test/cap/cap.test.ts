@@ -5,10 +5,10 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { composeFromCap, importCap, messageAsCap, capFeed, parseXml, CAP_MAX_BYTES } from '../../src/cap/index.js'
+import { composeFromCap, importCap, messageAsCap, capFeed, capTime, parseXml, CAP_MAX_BYTES } from '../../src/cap/index.js'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { composeReport } from '../../src/plates/index.js'
 import { isC5Error } from '../../src/errors.js'
@@ -101,6 +101,18 @@ describe('CAP examples in and out (validated against the OASIS schema)', () => {
     expect(feed).not.toContain(`urn:c5mesh:${u.id}`)
     expect(feed).not.toContain(`urn:c5mesh:${c.id}`)
     expect(parseXml(feed).name).toBe('feed')
+  })
+
+  it('the specification\'s thunderstorm example (line-wrapped areaDesc) imports and exports; a headline over 256 bytes is CAP_BAD_VALUE naming it', async () => {
+    const now = Date.now()
+    const spec = readFileSync(join(SCHEMA_DIR, 'example-thunderstorm.xml'), 'utf8')
+      .replace(/<sent>[^<]*</, `<sent>${capTime(now)}<`).replace(/<expires>[^<]*</, `<expires>${capTime(now + 3_600_000)}<`)
+    const { id, out } = await roundTrip(spec, 'thunderstorm')
+    const env = (await core.store.get(id))!.envelope
+    expect(env.content?.area?.description).toBe('EXTREME NORTH CENTRAL TUOLUMNE COUNTY IN CALIFORNIA, EXTREME NORTHEASTERN CALAVERAS COUNTY IN CALIFORNIA, SOUTHWESTERN ALPINE COUNTY IN CALIFORNIA')
+    expect(out).toContain('<value>SVR</value>')
+    const long = sasmexQuake(now).replace(/<headline>[^<]*</, `<headline>${'Alerta '.repeat(50)}<`)
+    await expect(composeFromCap(core, long, op, { org: 'MX-CMX', now })).rejects.toMatchObject({ code: 'CAP_BAD_VALUE', details: { element: 'alert/info/headline' } })
   })
 
   it('stolen-vehicle alert with plate parameters (prefixed namespace); a vehicle report exports as CAP too', async () => {
