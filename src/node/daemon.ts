@@ -7,6 +7,8 @@
 import { writeFile, rm, rename } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { createLogger, type LogFormat, type NodeLogger } from './log.js'
+import { createEventLog } from './event-log.js'
+import { timersOf } from '../util/clock.js'
 import { C5Error, isC5Error } from '../errors.js'
 import type { NodeConfig } from '../config/index.js'
 import { readKeyFile, fromHex, toHex } from '../identity/index.js'
@@ -82,6 +84,8 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   let plates: NodePlates | undefined
   let operator: Awaited<ReturnType<typeof readKeyFile>>['pair'] | undefined
   // Before the mesh: every message stored from the first sync on gets its receipt.
+  // One line per event an administrator acts on; per-message lines at debug (event-log.ts).
+  const eventLog = createEventLog({ log, clock: timersOf(core.clock, { unref: true }) })
   const receipts = createReceiptEmitter({ core, nodeKey }, { precedences: config.receipts.precedences, batchMs: config.receipts.batchMs, log: (event, fields) => log.warn({ event, ...fields }) })
   try {
     await receipts.start()
@@ -105,7 +109,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         ...(config.sync.bytesPerSecond > 0 ? { bytesPerSecond: config.sync.bytesPerSecond } : {})
       },
       reconnect: { minBackoffMs: config.reconnect.minBackoffMs, maxBackoffMs: config.reconnect.maxBackoffMs },
-      log: (event, fields) => log.info({ event, ...fields })
+      log: eventLog.mesh
     })
     const m = mesh
     radio = startRadioLinks({
@@ -113,7 +117,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       nodeKey,
       links: config.radio,
       sync: { banThreshold: config.sync.peerScoreBanThreshold, receiveMessagesPerS: config.sync.maxMessagesPerSecondPerPeer },
-      log: (level, event, fields) => { log[level]({ event, ...fields }) }
+      log: (level, event, fields) => { if (level === 'info') eventLog.mesh(event, fields); else log[level]({ event, ...fields }) }
     })
     const radios = radio
     // A relay-only node may have no operator key: then the API takes pre-signed envelopes only
@@ -126,8 +130,8 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     const tmp = `${paths.daemon}.tmp`
     await writeFile(tmp, JSON.stringify({ pid: process.pid, api: apiUrl, peerId: m.peerId, startedAt: Date.now(), addrs: m.addrs() }, null, 2) + '\n')
     await rename(tmp, paths.daemon)
-    core.ingest.events.on('message', ({ envelope, source }) => log.info({ event: 'message', id: envelope.id, kind: envelope.kind, precedence: envelope.precedence, org: envelope.org, source }))
-    core.ingest.events.on('rejected', r => log.warn({ event: 'rejected', ...r }))
+    core.ingest.events.on('message', eventLog.message)
+    core.ingest.events.on('rejected', eventLog.rejected)
     let stopped = false
     const a = api
     const p = plates
@@ -148,6 +152,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
         p.stop()
         await core.close()
         await pool?.close()
+        eventLog.flush()
         logger?.close()
       }
     }

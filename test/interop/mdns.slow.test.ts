@@ -73,8 +73,10 @@ describe('mDNS discovery between c5mesh start processes on two network namespace
     // An operator at A sends through A's daemon; B stores it from the peer.
     const sent = await c5meshJson(['--data', hosts[0].dir, 'send', '--headline', 'Robo de vehículo', '--param', 'placa=YUC-123-A', '--precedence', 'flash'], {}, net.a.run)
     expect(sent.via).toBe('daemon')
-    await b.waitForOutput(new RegExp(`"event":"message","id":"${sent.id}"`), STEP_MS)
-    const shownAtB = await c5meshJson(['--data', hosts[1].dir, 'show', sent.id], {}, net.b.run)
+    // (A stored message is a debug log line, not an info one: ask B's daemon.)
+    const showAtB = async (): Promise<any> => await c5meshJson(['--data', hosts[1].dir, 'show', sent.id], {}, net!.b.run).catch(() => undefined)
+    await expect.poll(showAtB, { timeout: STEP_MS, interval: 250 }).toBeDefined()
+    const shownAtB = await showAtB()
     expect(shownAtB.source).toBe(`peer:${infoA.peerId}`)
 
     // One sync session per pair, even though both sides discovered and dialled each other
