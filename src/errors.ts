@@ -34,6 +34,9 @@ export type ErrorCode =
   | 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CLI_BAD_ARGUMENT' | 'CLI_NOT_INITIALISED'
   | 'CLI_FILE_UNREADABLE' // field readiness: a file named on the command line cannot be read
   | 'NODE_NOT_RUNNING' | 'NODE_LOCKED' | 'NODE_NOT_FOUND' | 'NODE_ALREADY_INITIALISED' | 'API_UNREACHABLE' | 'API_BAD_REQUEST'
+  // API and operators (issue 10): tokens, Host/Origin guard, limits, fastify's own refusals
+  | 'API_UNAUTHORIZED' | 'API_HOST_NOT_ALLOWED' | 'API_ORIGIN_REFUSED' | 'API_NOT_FOUND' | 'API_BODY_TOO_LARGE'
+  | 'API_UNSUPPORTED_MEDIA_TYPE' | 'API_RATE_LIMITED' | 'API_BUSY' | 'API_INTERNAL'
   // simulator (src/sim): a run that cannot go on; a scenario's assertion failed
   | 'SIM_STALLED' | 'SIM_ASSERTION_FAILED'
   | 'NODE_DATA_PERMISSION' | 'NODE_ADDRESS_IN_USE' // field readiness: data folder not writable; a listen or API port taken

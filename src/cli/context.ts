@@ -19,7 +19,7 @@ export function notInitialisedMessage (dir: string): string {
   return `${dir} is not a c5mesh data folder: to join the national network run "c5mesh join-request --org CODE --out FILE"; for a development node "c5mesh start --dev" (or pass --data DIR where the node's folder is)`
 }
 
-export interface GlobalFlags { data?: string, config?: string }
+export interface GlobalFlags { data?: string, config?: string, operator?: string }
 
 export interface CliContext {
   paths: DataPaths
@@ -125,7 +125,11 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
       const daemon = await readDaemonInfo(paths)
       // A daemon.json whose pid is alive but whose API does not answer is stale (a reused pid
       // after a crash): fall back to the store, which tells whether anyone really holds it.
-      if (daemon !== undefined && await answers(daemon.api)) return createDaemonAccess(daemon)
+      if (daemon !== undefined && await answers(daemon.api)) {
+        // The API wants the operator's token (made by init, or by the daemon at its start).
+        const { operatorFiles, readTokenFile, DEFAULT_OPERATOR } = await import('../operators/index.js')
+        return createDaemonAccess(daemon, await readTokenFile(operatorFiles(paths, flags.operator ?? DEFAULT_OPERATOR).tokenFile))
+      }
       const cfg = await loadCfg()
       const [{ fromHex }, { openNodeCore }, { createLocalAccess }] = await Promise.all([import('../identity/keys.js'), import('../node/core.js'), import('./access-local.js')])
       const anchors = { keys: (cfg.trustAnchors?.keys ?? []).map(fromHex), threshold: cfg.trustAnchors?.threshold ?? 1 }

@@ -18,6 +18,7 @@ import { registerBasic } from './commands/basic.js'
 import { registerRoster } from './commands/roster.js'
 import { registerStart } from './commands/start.js'
 import { registerPlates } from './commands/plates.js'
+import { registerOperator } from './commands/operator.js'
 
 const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version
 
@@ -27,6 +28,7 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
     .version(VERSION, '-V, --version')
     .option('--data <dir>', 'data folder (default: $C5MESH_DATA or ./data)')
     .option('--config <file>', 'config file merged over the data folder\'s config.json')
+    .option('--operator <name>', 'act as this operator (c5mesh operator add NAME); default: the one init made')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -45,6 +47,7 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
   registerRoster(program, get)
   registerStart(program, get)
   registerPlates(program, get)
+  registerOperator(program, get)
   return program
 }
 

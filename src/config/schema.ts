@@ -54,7 +54,7 @@ export interface NodeConfig {
   dht: boolean
   connections: { allow: string[] }
   trustAnchors?: { keys: string[], threshold: number }
-  api: { host: string, port: number }
+  api: { host: string, port: number, allowedHosts: string[], postsPerMinute: number, maxConcurrentQueries: number }
   ingest: { maxClockSkewMs: number, maxEnvelopeBytes: number }
   store: { tombstoneGraceMs: number, sweepIntervalMs: number }
   sync: {

@@ -18,6 +18,7 @@ import type { NodeCore } from '../node/core.js'
 import { storedView, type MessageView } from '../node/views.js'
 import type { QueryOptions, StoredMessage } from '../store/types.js'
 import { successorsOf } from './supersession.js'
+import { badRequest } from '../node/compose-request.js'
 
 export const PAGE_LIMIT_MAX = 200
 export const PAGE_LIMIT_DEFAULT = 50
@@ -27,18 +28,32 @@ const TEXT_MAX_CHARS = 200
 
 const HIDDEN_BY_DEFAULT = new Set(['roster', 'receipt'])
 
+/** What each query field expects, in words (the refusal names the field and the value). */
+const EXPECTED: Record<string, string> = {
+  kind: `one of ${KINDS.join(', ')}`,
+  precedence: `one of ${PRECEDENCES.join(', ')}`,
+  org: 'an org code such as MX-YUC or CNI',
+  since: 'a time in ms since 1970 (a whole number ≥ 0)',
+  until: 'a time in ms since 1970 (a whole number ≥ 0)',
+  text: `words to find (1 to ${TEXT_MAX_CHARS} characters)`,
+  limit: `a whole number from 1 to ${PAGE_LIMIT_MAX}`,
+  order: 'urgent or newest',
+  view: 'active or all',
+  cursor: 'the "next" of the previous page'
+}
+
 export const listQuerySchema = z.strictObject({
-  kind: z.enum(KINDS).optional(),
-  precedence: z.enum(PRECEDENCES).optional(),
-  org: z.string().regex(ORG_CODE_PATTERN, 'an org code such as MX-YUC or CNI').optional(),
-  since: z.coerce.number().int().nonnegative().optional(),
-  until: z.coerce.number().int().nonnegative().optional(),
+  kind: z.enum(KINDS).optional().describe(EXPECTED.kind),
+  precedence: z.enum(PRECEDENCES).optional().describe(EXPECTED.precedence),
+  org: z.string().regex(ORG_CODE_PATTERN).optional().describe(EXPECTED.org),
+  since: z.coerce.number().int().nonnegative().optional().describe(EXPECTED.since),
+  until: z.coerce.number().int().nonnegative().optional().describe(EXPECTED.until),
   /** Words to find in the headline, description, event, area or parameters (any case). */
-  text: z.string().min(1).max(TEXT_MAX_CHARS).optional(),
-  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT),
-  order: z.enum(['urgent', 'newest']).default('urgent'),
-  view: z.enum(['active', 'all']).default('active'),
-  cursor: z.string().min(1).max(200).optional()
+  text: z.string().min(1).max(TEXT_MAX_CHARS).optional().describe(EXPECTED.text),
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).default(PAGE_LIMIT_DEFAULT).describe(EXPECTED.limit),
+  order: z.enum(['urgent', 'newest']).default('urgent').describe(EXPECTED.order),
+  view: z.enum(['active', 'all']).default('active').describe(EXPECTED.view),
+  cursor: z.string().min(1).max(200).optional().describe(EXPECTED.cursor)
 })
 export type ListQuery = z.output<typeof listQuerySchema>
 
@@ -67,32 +82,10 @@ function decodeCursor (text: string, order: 'urgent' | 'newest'): Cursor {
   return { rank: rank as number, created: created as number, digest: fromHex(digest) }
 }
 
-/** What each query field expects, in words (the refusal names the field and the value). */
-const EXPECTED: Record<string, string> = {
-  kind: `one of ${KINDS.join(', ')}`,
-  precedence: `one of ${PRECEDENCES.join(', ')}`,
-  org: 'an org code such as MX-YUC or CNI',
-  since: 'a time in ms since 1970 (a whole number ≥ 0)',
-  until: 'a time in ms since 1970 (a whole number ≥ 0)',
-  text: `1 to ${TEXT_MAX_CHARS} characters`,
-  limit: `a whole number from 1 to ${PAGE_LIMIT_MAX}`,
-  order: 'urgent or newest',
-  view: 'active or all',
-  cursor: 'the "next" of the previous page'
-}
-
 /** Parses untrusted query input; API_BAD_REQUEST naming the field, what it expects and what it got. */
 export function parseListQuery (input: unknown): ListQuery {
   const r = listQuerySchema.safeParse(input ?? {})
-  if (!r.success) {
-    const issue = r.error.issues[0]
-    if (issue.code === 'unrecognized_keys') {
-      throw new C5Error('API_BAD_REQUEST', `unknown query field ${issue.keys.join(', ')} (known: ${Object.keys(EXPECTED).join(', ')})`, { details: { field: issue.keys[0] } })
-    }
-    const field = String(issue.path[0] ?? 'query')
-    const got = (input as Record<string, unknown> | null)?.[field]
-    throw new C5Error('API_BAD_REQUEST', `${field}: expected ${EXPECTED[field] ?? 'a valid value'}, got ${JSON.stringify(got) ?? 'nothing'}`, { details: { field } })
-  }
+  if (!r.success) throw badRequest(r.error, input, listQuerySchema)
   return r.data
 }
 

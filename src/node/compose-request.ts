@@ -38,18 +38,18 @@ const text = z.string().min(1)
 const id = z.string().min(1).max(128).describe('a message id (bafkrei…)')
 
 export const composeRequestSchema = z.strictObject({
-  kind: z.enum(['alert', 'bulletin']).default('alert'),
+  kind: z.enum(['alert', 'bulletin']).default('alert').describe('alert or bulletin'),
   /** Default: derived from urgency and severity (docs/protocol/envelope.md §Precedence). */
-  precedence: z.enum(PRECEDENCES).optional(),
-  msgType: z.enum(MSG_TYPES).default('Alert'),
-  headline: text,
+  precedence: z.enum(PRECEDENCES).optional().describe(`one of ${PRECEDENCES.join(', ')} (default: from urgency and severity)`),
+  msgType: z.enum(MSG_TYPES).default('Alert').describe(`one of ${MSG_TYPES.join(', ')}`),
+  headline: text.describe('one line of text: what it is'),
   description: text.optional(),
   instruction: text.optional(),
   event: text.optional(),
-  category: z.enum(CATEGORIES).optional(),
-  urgency: z.enum(URGENCIES).optional(),
-  severity: z.enum(SEVERITIES).optional(),
-  certainty: z.enum(CERTAINTIES).optional(),
+  category: z.enum(CATEGORIES).optional().describe(`one of ${CATEGORIES.join(', ')}`),
+  urgency: z.enum(URGENCIES).optional().describe(`one of ${URGENCIES.join(', ')}`),
+  severity: z.enum(SEVERITIES).optional().describe(`one of ${SEVERITIES.join(', ')}`),
+  certainty: z.enum(CERTAINTIES).optional().describe(`one of ${CERTAINTIES.join(', ')}`),
   area: z.strictObject({
     description: text,
     circles: z.array(z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), radiusKm: z.number().positive() })).optional(),
@@ -58,9 +58,9 @@ export const composeRequestSchema = z.strictObject({
   }).optional(),
   parameters: z.array(z.strictObject({ name: text, value: z.string() })).optional(),
   /** 'national', or the orgs it is addressed to. */
-  scope: z.union([z.literal('national'), z.array(org).min(1)]).default('national'),
+  scope: z.union([z.literal('national'), z.array(org).min(1)]).default('national').describe('"national", or a list of org codes such as ["MX-YUC", "CNI"]'),
   /** Ids this updates or cancels (required for Update and Cancel). */
-  references: z.array(id).optional(),
+  references: z.array(id).optional().describe('the ids of the messages this updates or cancels'),
   expiresInS: z.number({ error: 'expected a whole number of seconds' }).int({ error: 'expected a whole number of seconds' })
     .min(MIN_TTL_S, { error: `must be at least ${durationWords(MIN_TTL_S)}` })
     .max(MAX_TTL_S, { error: `must be at most ${durationWords(MAX_TTL_S)} (the longest any node accepts)` })
@@ -72,22 +72,32 @@ export type ComposeRequestInput = z.input<typeof composeRequestSchema>
 export const ackRequestSchema = z.strictObject({ note: text.optional() })
 export type AckRequest = z.output<typeof ackRequestSchema>
 
-/** A zod failure as the API's error: API_BAD_REQUEST naming the first bad field. */
-export function badRequest (error: z.ZodError): C5Error {
+/**
+ * A zod failure as the API's error: API_BAD_REQUEST naming the first bad field, what it
+ * expects (the field's schema description, which OpenAPI shows too) and what it got.
+ */
+export function badRequest (error: z.ZodError, input?: unknown, schema?: unknown): C5Error {
   const issue = error.issues[0]
+  if (issue.code === 'unrecognized_keys') {
+    return new C5Error('API_BAD_REQUEST', `unknown field ${issue.keys.join(', ')}${issue.path.length > 0 ? ` in ${issue.path.join('.')}` : ''}`, { details: { field: [...issue.path, issue.keys[0]].join('.') } })
+  }
   const field = issue.path.join('.') || 'body'
-  return new C5Error('API_BAD_REQUEST', `${field}: ${issue.message}`, { details: { field } })
+  let got: unknown = input
+  for (const k of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey]
+  const top = issue.path.length === 1 ? (schema as { shape?: Record<string, { description?: string }> } | undefined)?.shape?.[String(issue.path[0])]?.description : undefined
+  const what = top !== undefined ? `expected ${top}` : issue.message
+  return new C5Error('API_BAD_REQUEST', `${field}: ${what}, got ${JSON.stringify(got) ?? 'nothing'}`, { details: { field } })
 }
 
 export function parseComposeRequest (input: unknown): ComposeRequest {
   const r = composeRequestSchema.safeParse(input)
-  if (!r.success) throw badRequest(r.error)
+  if (!r.success) throw badRequest(r.error, input, composeRequestSchema)
   return r.data
 }
 
 export function parseAckRequest (input: unknown): AckRequest {
   const r = ackRequestSchema.safeParse(input ?? {})
-  if (!r.success) throw badRequest(r.error)
+  if (!r.success) throw badRequest(r.error, input, ackRequestSchema)
   return r.data
 }
 

@@ -13,6 +13,8 @@ import { C5Error, isC5Error } from '../errors.js'
 import type { NodeConfig } from '../config/index.js'
 import { readKeyFile, fromHex, toHex } from '../identity/index.js'
 import { createApi } from '../api/server.js'
+import { isLoopback } from '../api/security.js'
+import { createOperatorDirectory, DEFAULT_OPERATOR, ensureToken, operatorFiles } from '../operators/index.js'
 import { availableParallelism } from 'node:os'
 import { openNodeCore, type NodeCore } from './core.js'
 import { createVerifyPool } from './verify-pool.js'
@@ -120,9 +122,31 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       log: (level, event, fields) => { if (level === 'info') eventLog.mesh(event, fields); else log[level]({ event, ...fields }) }
     })
     const radios = radio
-    // A relay-only node may have no operator key: then the API takes pre-signed envelopes only
-    // (and plate hits and CAP imports are not signed).
-    api = await createApi({ core, mesh: m, radio: () => radios.views(), ...(operator === undefined ? {} : { operator: { org: config.org, key: operator, policy: composePolicy(core, config) } }), plates, cap: { org: config.org, ...(operator === undefined ? {} : { operator }) }, info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir }) })
+    // Every API route but /healthz needs an operator's token; the default operator's is made
+    // at init (and here, for folders made before tokens existed).
+    const operators = createOperatorDirectory(paths, core.clock.now)
+    const hasDefault = await readKeyFile(paths.operatorKey).then(() => true, (err: unknown) => { if (isC5Error(err, 'IDENTITY_KEY_MISSING')) return false; throw err })
+    if (hasDefault) await ensureToken(operatorFiles(paths, DEFAULT_OPERATOR))
+    if (!isLoopback(config.api.host) && (await operators.names()).length === 0) {
+      throw new C5Error('CONFIG_INVALID', `api.host: refusing to listen on ${config.api.host} (not loopback) with no operator token to guard it: make one with "c5mesh operator add NAME"`)
+    }
+    api = await createApi({
+      core,
+      mesh: m,
+      operators,
+      org: config.org,
+      host: config.api.host,
+      allowedHosts: config.api.allowedHosts,
+      postsPerMinute: config.api.postsPerMinute,
+      maxConcurrentQueries: config.api.maxConcurrentQueries,
+      receipts: () => ({ ...receipts.stats(), pending: receipts.pending() }),
+      composePolicy: composePolicy(core, config),
+      radio: () => radios.views(),
+      plates,
+      // CAP imports are signed with the node's default operator key (src/api/routes/cap.ts).
+      cap: { org: config.org, ...(operator === undefined ? {} : { operator }) },
+      info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir })
+    })
     await api.listen({ host: config.api.host, port: config.api.port })
     log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
     const addr = api.server.address()

@@ -14,6 +14,7 @@ import { access, constants, mkdir, mkdtemp, rename, rm, stat, writeFile, readdir
 import { dirname, join } from 'node:path'
 import { C5Error } from '../errors.js'
 import { generateKeyPair, writeKeyFile, toHex, type KeyPair } from '../identity/index.js'
+import { DEFAULT_OPERATOR, newToken, operatorFiles, writeTokenFile } from '../operators/index.js'
 import { createDevRoster } from '../roster/index.js'
 import { ORG_CODE_PATTERN } from '../envelope/index.js'
 import { dataPaths, type DataPaths } from './paths.js'
@@ -103,6 +104,8 @@ export async function initNode (options: InitOptions): Promise<InitResult> {
     const root = options.dev === true ? generateKeyPair() : undefined
     await writeKeyFile(t.nodeKey, 'node', node)
     await writeKeyFile(t.operatorKey, 'operator', operator)
+    // The default operator's API token (0600, like the keys): what the CLI and console present.
+    await writeTokenFile(operatorFiles(t, DEFAULT_OPERATOR).tokenFile, newToken())
     const config: Record<string, unknown> = { org }
     if (root !== undefined) {
       await writeKeyFile(t.rootKey, 'root', root)

@@ -6,6 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { createApi } from '../../src/api/server.js'
+import { injectAuth } from '../helpers/api.js'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { composeReport, createPlatesService } from '../../src/plates/index.js'
 import { createReadChecker } from '../../src/plates/hits.js'
@@ -18,6 +19,8 @@ let cleanup: () => Promise<void>
 const world = createTestWorld(['MX-NLE'], Date.now())
 const op = world.members[0].operator
 let reportId = ''
+const auth = injectAuth({ inject: (o: any) => app.inject(o) }, op)
+const inject = auth.inject
 
 beforeAll(async () => {
   const dir = await tempDir('c5mesh-plates-api-')
@@ -27,7 +30,7 @@ beforeAll(async () => {
   const service = createPlatesService({ store: core.store, ingest: core.ingest, clock: core.clock })
   await service.start()
   const reads = createReadChecker({ hotlist: service.hotlist, clock: core.clock, ingest: core.ingest, org: 'MX-NLE', neighbours: ['MX-COA', 'MX-TAM'], operator: op })
-  app = await createApi({ core, plates: { service, reads, stop: () => { service.stop() } } })
+  app = await createApi({ core, org: 'MX-NLE', operators: auth.operators, plates: { service, reads, stop: () => { service.stop() } } })
   const r = composeReport({ plate: 'JD6-085-B', plateState: 'MX-NLE', make: 'Dodge', colour: 'blanco', caseNumber: 'FGJ/NL/2026/77' }, op, { org: 'MX-NLE', now: Date.now() })
   reportId = r.id
   expect((await core.ingest.ingest(r.bytes, 'local')).ok).toBe(true)
@@ -35,17 +38,17 @@ beforeAll(async () => {
 afterAll(async () => { await app.close(); await core.close(); await cleanup() })
 
 const post = async (url: string, payload: unknown, type = 'application/json') =>
-  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': type } })
+  inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': type } })
 
 describe('plates API', () => {
   it('GET /v1/plates/:plate: hit, possible, none; a bad plate is 400 PLATES_BAD_PLATE', async () => {
-    const hit = (await app.inject('/v1/plates/jd6-085-b')).json()
+    const hit = (await inject('/v1/plates/jd6-085-b')).json()
     expect(hit).toMatchObject({ plate: 'JD6085B', status: 'hit', matches: [{ match: 'exact', report: { root: reportId, make: 'Dodge', plateState: 'MX-NLE' } }] })
-    expect((await app.inject('/v1/plates/JO6O85B')).json()).toMatchObject({ status: 'possible', matches: [{ match: 'possible', report: { plate: 'JD6085B' } }] })
-    expect((await app.inject('/v1/plates/AAA1111')).json()).toMatchObject({ status: 'none', matches: [] })
-    const bad = await app.inject('/v1/plates/%2A%2A')
+    expect((await inject('/v1/plates/JO6O85B')).json()).toMatchObject({ status: 'possible', matches: [{ match: 'possible', report: { plate: 'JD6085B' } }] })
+    expect((await inject('/v1/plates/AAA1111')).json()).toMatchObject({ status: 'none', matches: [] })
+    const bad = await inject('/v1/plates/%2A%2A')
     expect([bad.statusCode, bad.json().code]).toEqual([400, 'PLATES_BAD_PLATE'])
-    expect((await app.inject('/v1/plates')).json()).toMatchObject([{ plate: 'JD6085B', caseNumber: 'FGJ/NL/2026/77' }])
+    expect((await inject('/v1/plates')).json()).toMatchObject([{ plate: 'JD6085B', caseNumber: 'FGJ/NL/2026/77' }])
   })
 
   it('POST /v1/plates/check: batch lookups; more than 1,000 is 413', async () => {
@@ -62,7 +65,7 @@ describe('plates API', () => {
     expect(body).toMatchObject({ reads: 2, hits: 1, results: [{ status: 'hit', matches: [{ match: 'exact', alert: { msgType: 'Alert' } }] }, { index: 1, status: 'none' }] })
     expect(body.results[1].plate).toBeUndefined()
     const id = body.results[0].matches[0].alert.id
-    const shown = (await app.inject(`/v1/messages/${id}`)).json()
+    const shown = (await inject(`/v1/messages/${id}`)).json()
     expect(shown).toMatchObject({ kind: 'alert', precedence: 'immediate', content: { certainty: 'Observed', area: { circles: [{ lat: 25.67, lon: -100.31 }] } } })
     expect(shown.scope).toEqual(expect.arrayContaining(['MX-NLE', 'MX-COA', 'MX-TAM']))
   })

@@ -5,9 +5,11 @@
  * opened the store itself would fail with NODE_LOCKED.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { writeFile, readFile } from 'node:fs/promises'
+import { writeFile, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fromHex, readKeyFile } from '../../src/identity/index.js'
+import { fromHex } from '../../src/identity/index.js'
+import { createOperatorDirectory } from '../../src/operators/index.js'
+import { dataPaths } from '../../src/node/paths.js'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { createApi } from '../../src/api/server.js'
 import { execFile } from 'node:child_process'
@@ -25,8 +27,7 @@ beforeAll(async () => {
   await c5meshJson(['--data', data, 'init', '--dev', '--org', 'MX-OAX'])
   const config = JSON.parse(await readFile(join(data, 'config.json'), 'utf8'))
   core = await openNodeCore({ storePath: join(data, 'db'), anchors: { keys: config.trustAnchors.keys.map(fromHex), threshold: 1 } })
-  const operator = (await readKeyFile(join(data, 'keys', 'operator.json'))).pair
-  api = await createApi({ core, operator: { org: 'MX-OAX', key: operator } })
+  api = await createApi({ core, org: 'MX-OAX', operators: createOperatorDirectory(dataPaths(data)) })
   await api.listen({ host: '127.0.0.1', port: 0 })
   const port = (api.server.address() as { port: number }).port
   await writeFile(join(data, 'daemon.json'), JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${port}`, peerId: 'test', startedAt: Date.now() }))
@@ -88,5 +89,20 @@ describe('the CLI through a running node', { timeout: 120_000 }, () => {
         expect(loaded.filter(u => u.includes(heavy)), `${args[0]} loads ${heavy}`).toEqual([])
       }
     }
+  })
+
+  it('operator add makes a key and token (0600); --operator acts as them; console prints the address with the token', async () => {
+    const made = await c5meshJson(['--data', data, 'operator', 'add', 'turno-noche'])
+    expect(made).toMatchObject({ name: 'turno-noche', org: 'MX-OAX' })
+    for (const f of [made.keyFile, made.tokenFile]) expect((await stat(f)).mode & 0o777).toBe(0o600)
+    expect((await c5mesh(['--data', data, 'operator', 'add', 'turno-noche'])).stderr).toMatch(/^error IDENTITY_KEY_EXISTS: /)
+    expect((await c5mesh(['--data', data, 'operator', 'add', 'Turno Noche'])).code).toBe(2)
+    // Known to the running node at once; not on the roster, so it may read but not sign.
+    expect(Array.isArray(await c5meshJson(['--data', data, '--operator', 'turno-noche', 'inbox']))).toBe(true)
+    const refused = await c5mesh(['--data', data, '--operator', 'turno-noche', 'send', '--headline', 'sin roster'])
+    expect(refused.stderr).toMatch(/^error ROSTER_UNKNOWN_AUTHOR: /)
+    const c = await c5meshJson(['--data', data, '--operator', 'turno-noche', 'console'])
+    expect(c.url).toBe(`${JSON.parse(await readFile(join(data, 'daemon.json'), 'utf8')).api}/#token=${made.token}`)
+    expect((await c5mesh(['--data', data, 'operator', 'list'])).stdout.split('\n')).toEqual(expect.arrayContaining(['operator', 'turno-noche']))
   })
 })

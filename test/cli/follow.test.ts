@@ -12,6 +12,8 @@ import { composeEnvelope } from '../../src/envelope/index.js'
 import { fromHex, readKeyFile } from '../../src/identity/index.js'
 import { openNodeCore } from '../../src/node/core.js'
 import { createApi } from '../../src/api/server.js'
+import { createOperatorDirectory } from '../../src/operators/index.js'
+import { dataPaths } from '../../src/node/paths.js'
 import { BIN, c5mesh, c5meshJson } from '../helpers/cli.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -25,7 +27,7 @@ describe('c5mesh inbox --follow', { timeout: 120_000 }, () => {
 
     const config = JSON.parse(await readFile(join(data, 'config.json'), 'utf8'))
     const core = await openNodeCore({ storePath: join(data, 'db'), anchors: { keys: config.trustAnchors.keys.map(fromHex), threshold: 1 } })
-    const api = await createApi({ core })
+    const api = await createApi({ core, org: 'MX-GRO', operators: createOperatorDirectory(dataPaths(data)) })
     await api.listen({ host: '127.0.0.1', port: 0 })
     const port = (api.server.address() as { port: number }).port
     // This process stands in for the daemon: daemon.json names our pid and API.
@@ -54,12 +56,7 @@ describe('c5mesh inbox --follow', { timeout: 120_000 }, () => {
       expect(lines[0].id).toBe(before.id)
       // The follower subscribes after printing the list: wait until the API's event stream
       // listens (an event, not a timer).
-      const events = core.ingest.events as unknown as EventEmitter
-      await new Promise<void>(resolve => {
-        if (events.listenerCount('message') > 0) { resolve(); return }
-        const onNew = (name: string | symbol): void => { if (name === 'message') { events.off('newListener', onNew); resolve() } }
-        events.on('newListener', onNew)
-      })
+      await new Promise<void>(resolve => { if (api.c5mesh.hub.clients() > 0) resolve(); else api.c5mesh.hub.events.once('attach', resolve) })
       const flash = compose('SISMO', 'flash')
       expect((await core.ingest.ingest(flash.bytes, 'peer:x')).ok).toBe(true)
       await seen(2)
@@ -78,14 +75,10 @@ describe('c5mesh inbox --follow', { timeout: 120_000 }, () => {
     await c5meshJson(['--data', data, 'init', '--dev', '--org', 'MX-GRO'])
     const config = JSON.parse(await readFile(join(data, 'config.json'), 'utf8'))
     const core = await openNodeCore({ storePath: join(data, 'db'), anchors: { keys: config.trustAnchors.keys.map(fromHex), threshold: 1 } })
-    const events = core.ingest.events as unknown as EventEmitter
-    const subscribed = async (): Promise<void> => await new Promise<void>(resolve => {
-      if (events.listenerCount('message') > 0) { resolve(); return }
-      const onNew = (name: string | symbol): void => { if (name === 'message') { events.off('newListener', onNew); resolve() } }
-      events.on('newListener', onNew)
-    })
+    // The follower is subscribed once the API's event hub has attached it (an event, not a timer).
+    const subscribed = async (): Promise<void> => await new Promise<void>(resolve => { if (api.c5mesh.hub.clients() > 0) resolve(); else api.c5mesh.hub.events.once('attach', resolve) })
     const serve = async () => {
-      const api = await createApi({ core })
+      const api = await createApi({ core, org: 'MX-GRO', operators: createOperatorDirectory(dataPaths(data)) })
       await api.listen({ host: '127.0.0.1', port: 0 })
       const port = (api.server.address() as { port: number }).port
       await writeFile(join(data, 'daemon.json'), JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${port}`, peerId: 'test', startedAt: Date.now() }))

@@ -42,7 +42,12 @@ export async function prepareFolder (world: TestWorld, member: WorldMember, dir:
   } finally { await core.close() }
 }
 
-/** What a running daemon wrote to <data>/daemon.json. */
-export async function daemonInfo (dir: string): Promise<{ api: string, peerId: string, addrs: string[] }> {
-  return JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8'))
+/**
+ * What a running daemon wrote to <data>/daemon.json, and the default operator's API token
+ * (made by the daemon at start) as the header every API call needs.
+ */
+export async function daemonInfo (dir: string): Promise<{ api: string, peerId: string, addrs: string[], token: string, auth: { authorization: string } }> {
+  const info = JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8'))
+  const token = (await readFile(join(dir, 'keys', 'operator.token'), 'utf8')).trim()
+  return { ...info, token, auth: { authorization: `Bearer ${token}` } }
 }

@@ -21,8 +21,8 @@ afterAll(async () => {
 })
 
 /** Resolves with the ids of `message` events on a daemon's SSE stream until `until` says stop. */
-async function watch (api: string, until: (ids: Set<string>) => boolean): Promise<Set<string>> {
-  const res = await fetch(`${api}/v1/events`)
+async function watch (api: string, auth: Record<string, string>, until: (ids: Set<string>) => boolean): Promise<Set<string>> {
+  const res = await fetch(`${api}/v1/events`, { headers: auth })
   const reader = res.body!.getReader()
   const ids = new Set<string>()
   let buf = ''
@@ -60,7 +60,7 @@ describe('c5mesh start processes', { timeout: 120_000 }, () => {
     let infoB = await daemonInfo(dirB)
 
     // an operator at A sends through A's daemon (the CLI finds it through daemon.json)
-    const arrivedAtB = watch(infoB.api, ids => ids.size >= 1)
+    const arrivedAtB = watch(infoB.api, infoB.auth, ids => ids.size >= 1)
     const sent = await c5meshJson(['--data', dirA, 'send', '--headline', 'Robo de vehículo', '--param', 'placa=YUC-123-A', '--precedence', 'flash'])
     expect(sent.via).toBe('daemon')
     expect([...await arrivedAtB]).toEqual([sent.id])
@@ -69,9 +69,9 @@ describe('c5mesh start processes', { timeout: 120_000 }, () => {
 
     // a backlog published at A while B is syncing; B is killed part-way
     const backlog = Array.from({ length: 600 }, (_, i) => composeEnvelope({ kind: 'bulletin', org: 'MX-YUC', precedence: 'routine', content: { msgType: 'Alert', headline: `boletín ${i}`, description: 'd'.repeat(300) } }, world.members[0].operator, { now: Date.now() }))
-    const partly = watch(infoB.api, ids => ids.size >= 50)
+    const partly = watch(infoB.api, infoB.auth, ids => ids.size >= 50)
     for (const e of backlog) {
-      const r = await fetch(`${infoA.api}/v1/messages`, { method: 'POST', body: e.bytes, headers: { 'content-type': 'application/octet-stream' } })
+      const r = await fetch(`${infoA.api}/v1/messages`, { method: 'POST', body: e.bytes, headers: { 'content-type': 'application/octet-stream', ...infoA.auth } })
       expect(r.status).toBe(201)
     }
     await partly
@@ -79,11 +79,11 @@ describe('c5mesh start processes', { timeout: 120_000 }, () => {
     await b.exited
     b = await startDaemonProcess(['--data', dirB]); children.push(b.child) // a stale daemon.json is replaced
     infoB = await daemonInfo(dirB)
-    const statusB = await (await fetch(`${infoB.api}/v1/status`)).json() as { messages: number }
+    const statusB = await (await fetch(`${infoB.api}/v1/status`, { headers: infoB.auth })).json() as { messages: number }
     expect(statusB.messages).toBeGreaterThanOrEqual(50)
     const inbox = async (): Promise<string[]> => (await c5meshJson<any[]>(['--data', dirB, 'inbox', '--kind', 'bulletin', '--limit', '10000'])).map(m => m.id)
     const have = new Set(await inbox())
-    if (have.size < backlog.length) await watch(infoB.api, ids => backlog.every(e => have.has(e.id) || ids.has(e.id)))
+    if (have.size < backlog.length) await watch(infoB.api, infoB.auth, ids => backlog.every(e => have.has(e.id) || ids.has(e.id)))
     const ids = await inbox()
     expect(ids.length).toBe(backlog.length)
     expect(new Set(ids)).toEqual(new Set(backlog.map(e => e.id)))
