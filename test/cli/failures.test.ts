@@ -64,7 +64,7 @@ describe('one clear line for every failure', { timeout: 120_000 }, () => {
     expect(oneLine(await c5mesh(['--data', b, 'status']), 'CONFIG_NOT_FOUND')).toMatch(/no config\.json: restore it/)
     expect(oneLine(await c5mesh(['--data', b, 'init']), 'CONFIG_NOT_FOUND')).toMatch(/keys\/ but no config\.json/)
     expect(oneLine(await c5mesh(['--data', b, 'start', '--dev']), 'CONFIG_NOT_FOUND')).toMatch(/no config\.json/)
-    expect((await readdir(join(b, 'keys'))).sort()).toEqual(['node.json', 'operator.json']) // the identity is untouched
+    expect((await readdir(join(b, 'keys'))).sort()).toEqual(['node.json', 'operator.json', 'operator.token']) // the identity is untouched
   })
 
   it('a missing roster file: CLI_FILE_UNREADABLE naming the file (not NODE_NOT_FOUND)', async () => {

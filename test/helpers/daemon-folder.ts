@@ -18,6 +18,8 @@ export interface FolderOptions {
   mdns?: boolean
   /** More config.json fields (e.g. radio links). */
   extra?: Record<string, unknown>
+  /** api.postsPerMinute (default the node's): tests that post a backlog raise it. */
+  postsPerMinute?: number
 }
 
 export async function prepareFolder (world: TestWorld, member: WorldMember, dir: string, options: FolderOptions = {}): Promise<void> {
@@ -32,7 +34,7 @@ export async function prepareFolder (world: TestWorld, member: WorldMember, dir:
     bootstrap: options.bootstrap ?? [],
     mdns: options.mdns ?? false,
     dht: false,
-    api: { host: '127.0.0.1', port: 0 },
+    api: { host: '127.0.0.1', port: 0, ...(options.postsPerMinute === undefined ? {} : { postsPerMinute: options.postsPerMinute }) },
     ...options.extra
   }))
   const core = await openNodeCore({ storePath: p.db, anchors: world.anchors })

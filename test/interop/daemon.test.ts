@@ -47,7 +47,7 @@ describe('c5mesh start processes', { timeout: 120_000 }, () => {
     tmp = await tempDir('c5mesh-daemons-')
     const world = createTestWorld(['MX-YUC', 'MX-QUE'], Date.now())
     const dirA = join(tmp.path, 'a'); const dirB = join(tmp.path, 'b')
-    await prepareFolder(world, world.members[0], dirA)
+    await prepareFolder(world, world.members[0], dirA, { postsPerMinute: 100_000 }) // it posts a backlog
     const a = await startDaemonProcess(['--data', dirA]); children.push(a.child)
     const infoA = await daemonInfo(dirA)
     // a second daemon on the same folder is refused, and A keeps running
