@@ -33,6 +33,8 @@ export interface FollowOptions {
   signal?: AbortSignal
   /** Ids printed before following (the initial listing). */
   printed?: Iterable<string>
+  /** The operator's API token (the node refuses the stream without one). */
+  token?: string
 }
 
 /** The listing's filter for events: roster and receipt only when asked for by --kind. */
@@ -77,7 +79,7 @@ async function readEvents (stream: AsyncIterable<string>, onMessage: (m: Message
 
 /** One connection: stream opened, inbox caught up, events read until the stream ends. */
 async function followOnce (daemon: DaemonInfo, o: FollowOptions, seen: Remembered, connected: () => void): Promise<void> {
-  const r = await httpCall(daemon.api, { method: 'GET', path: '/v1/events', headers: { accept: 'text/event-stream' }, stream: true })
+  const r = await httpCall(daemon.api, { method: 'GET', path: '/v1/events', headers: { accept: 'text/event-stream', ...(o.token === undefined ? {} : { authorization: `Bearer ${o.token}` }) }, stream: true })
   if (r.status !== 200) { r.raw.resume(); throw new C5Error('API_UNREACHABLE', `the node refused the event stream (${r.status})`) }
   connected()
   r.raw.setEncoding('utf8')
@@ -88,7 +90,7 @@ async function followOnce (daemon: DaemonInfo, o: FollowOptions, seen: Remembere
     o.print(m)
   }
   // What arrived while we were away, oldest first; events meanwhile wait in the stream.
-  const access = createDaemonAccess(daemon)
+  const access = createDaemonAccess(daemon, o.token)
   const { limit: _l, order: _o, ...filters } = o.query
   const missed = await access.inbox({ ...filters, order: 'newest', limit: String(FOLLOW_CATCH_UP_LIMIT) })
   for (const m of missed.reverse()) show(m)

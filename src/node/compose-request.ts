@@ -85,6 +85,8 @@ export function badRequest (error: z.ZodError, input?: unknown, schema?: unknown
   let got: unknown = input
   for (const k of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey]
   const top = issue.path.length === 1 ? (schema as { shape?: Record<string, { description?: string }> } | undefined)?.shape?.[String(issue.path[0])]?.description : undefined
+  // A field's own words (its schema's error option) stand alone; otherwise what it expects and what came.
+  if (top === undefined && !issue.message.startsWith('Invalid')) return new C5Error('API_BAD_REQUEST', `${field}: ${issue.message}`, { details: { field } })
   const what = top !== undefined ? `expected ${top}` : issue.message
   return new C5Error('API_BAD_REQUEST', `${field}: ${what}, got ${JSON.stringify(got) ?? 'nothing'}`, { details: { field } })
 }

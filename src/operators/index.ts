@@ -120,7 +120,14 @@ export function createOperatorDirectory (paths: Pick<DataPaths, 'keysDir' | 'ope
     return t.join('/')
   }
 
+  // One scan at a time: concurrent callers (a burst of requests at start) share it.
+  let scanning: Promise<void> | undefined
   async function scan (): Promise<void> {
+    scanning ??= scanOnce().finally(() => { scanning = undefined })
+    await scanning
+  }
+
+  async function scanOnce (): Promise<void> {
     scannedAt = now()
     seenMtimes = await mtimes()
     const names = [DEFAULT_OPERATOR]
@@ -148,6 +155,7 @@ export function createOperatorDirectory (paths: Pick<DataPaths, 'keysDir' | 'ope
   return {
     async byToken (token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > 256) return undefined
+      if (scanning !== undefined) await scanning
       let files = find(token)
       // An unknown token: look again if an operator was added (the folder changed), or
       // at most once a second (a token file rewritten in place).

@@ -175,3 +175,13 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/v1/status', '/v1/peers', '/v1/roster', '/v1/me', '/v1/events', '/v1/messages/{id}', '/v1/messages/{id}/matrix', '/v1/messages/{id}/ack']))
   })
 })
+
+describe('operator directory', () => {
+  it('a burst of requests with a token the directory has not read yet: all are let in', async () => {
+    const fresh = await startTestApi(world, world.members[0])
+    try {
+      const statuses = await Promise.all(Array.from({ length: 50 }, async () => (await fresh.call('GET', '/v1/status')).status))
+      expect(new Set(statuses)).toEqual(new Set([200]))
+    } finally { await fresh.close() }
+  })
+})

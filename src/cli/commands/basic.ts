@@ -170,8 +170,11 @@ export function registerBasic (program: Command, get: Ctx): void {
       } finally { await access.close() }
       const { followInbox } = await import('../follow.js')
       const o2 = out(json)
+      const { operatorFiles, readTokenFile, DEFAULT_OPERATOR } = await import('../../operators/index.js')
+      const token = await readTokenFile(operatorFiles(ctx.paths, (program.opts() as { operator?: string }).operator ?? DEFAULT_OPERATOR).tokenFile)
       await followInbox({
         paths: ctx.paths,
+        token,
         query,
         printed: list.map(m => m.id),
         print: m => {
