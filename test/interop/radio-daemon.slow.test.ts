@@ -53,7 +53,7 @@ describe.skipIf(!direwolfInstalled())('c5mesh start on a radio link', { timeout:
     }, 60_000, 'radio neighbour at A')
     const sent = await c5meshJson(['--data', dirA, 'send', '--headline', 'Robo de vehículo por radio', '--precedence', 'flash'])
     const shown = await eventually(async () => {
-      const r = await fetch(`${infoB.api}/v1/messages/${encodeURIComponent(sent.id)}`)
+      const r = await fetch(`${infoB.api}/v1/messages/${encodeURIComponent(sent.id)}`, { headers: infoB.auth })
       return r.status === 200 ? await r.json() as Record<string, any> : undefined
     }, 60_000, 'the alert at B')
     expect(shown.source).toBe('peer:radio:C5-YUC')
@@ -64,7 +64,7 @@ describe.skipIf(!direwolfInstalled())('c5mesh start on a radio link', { timeout:
     expect(text.stdout).toMatch(/^ {2}queue: control \d+ .*· flash \d+ .*· routine \d+/m)
     expect(text.stdout).toMatch(/^ {2}linked +MX-CAM +C5-CAM {2}heard \d+ frames/m)
     const infoA = await daemonInfo(dirA)
-    const views = await (await fetch(`${infoA.api}/v1/radio`)).json() as Array<Record<string, any>>
+    const views = await (await fetch(`${infoA.api}/v1/radio`, { headers: infoA.auth })).json() as Array<Record<string, any>>
     expect(views).toHaveLength(1)
     expect(views[0].station.framesSent).toBeGreaterThan(0)
     expect(views[0].station.airtimeMs).toBeGreaterThan(0)
