@@ -3,7 +3,8 @@
  * A small national network for tests: a root key (trust anchor, threshold 1), and for each
  * org a node key and an operator key, all on one signed roster wrapped in an envelope.
  */
-import { generateKeyPair, type KeyPair } from '../identity/index.js'
+import { createHash } from 'node:crypto'
+import { generateKeyPair, keyPairFromSeed, type KeyPair } from '../identity/index.js'
 import { encodeRosterDocument, encodeSignedRoster, signRoster } from '../roster/index.js'
 import type { RosterDocument, RosterMember, TrustAnchors } from '../roster/types.js'
 import { wrapRoster } from '../node/roster-envelope.js'
@@ -35,9 +36,24 @@ export function signWorldRoster (root: KeyPair, document: RosterDocument, now: n
   return { signedRoster, rosterEnvelope: wrapRoster(signedRoster, root, now) }
 }
 
-export function createTestWorld (orgs: string[], now: number, extra: RosterMember[] = []): TestWorld {
-  const root = generateKeyPair()
-  const members = orgs.map(org => ({ org, node: generateKeyPair(), operator: generateKeyPair() }))
+export interface TestWorldOptions {
+  /**
+   * Makes each key from a label ('root', 'MX-YUC/node', 'MX-YUC/operator'); default: fresh
+   * random keys. The simulator derives them from the label (seededKeyPair), so that a run's
+   * envelopes, ids and trace are the same every time.
+   */
+  keyPair?: (label: string) => KeyPair
+}
+
+/** A key pair derived from a label (sha2-256 of it is the seed): deterministic, for simulations only. */
+export function seededKeyPair (label: string): KeyPair {
+  return keyPairFromSeed(new Uint8Array(createHash('sha256').update(`c5mesh-sim-key:${label}`).digest()))
+}
+
+export function createTestWorld (orgs: string[], now: number, extra: RosterMember[] = [], options: TestWorldOptions = {}): TestWorld {
+  const key = options.keyPair ?? (() => generateKeyPair())
+  const root = key('root')
+  const members = orgs.map(org => ({ org, node: key(`${org}/node`), operator: key(`${org}/operator`) }))
   const document: RosterDocument = { version: 1, issued: now, members: [...members.flatMap(m => rosterMembers(m, now)), ...extra], revocations: [] }
   return { root, anchors: { keys: [root.publicKey], threshold: 1 }, members, document, ...signWorldRoster(root, document, now) }
 }

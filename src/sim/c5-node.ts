@@ -1,0 +1,145 @@
+/**
+ * A c5mesh node in the simulator: the real node core (store, roster, the one ingest path),
+ * the real session management (src/node/peering.ts) and reconnect loop
+ * (src/node/reconnect.ts), on the virtual clock, over the simulated network. Nothing here
+ * re-implements the protocol: this file only wires the parts as the daemon does, with a
+ * store in memory (memory-level, kept across a power loss) or on disk.
+ */
+import { join } from 'node:path'
+import { MemoryLevel } from 'memory-level'
+import { Level } from 'level'
+import type { Envelope } from '../envelope/types.js'
+import { toHex, type KeyPair } from '../identity/index.js'
+import { openNodeCore, type NodeCore } from '../node/core.js'
+import { createPeering, type Peering } from '../node/peering.js'
+import { createReconnector, type Reconnector } from '../node/reconnect.js'
+import type { SyncSessionOptions } from '../sync/session-types.js'
+import type { RootDb } from '../store/layout.js'
+import type { TrustAnchors } from '../roster/types.js'
+import type { Clock } from '../util/clock.js'
+import type { VirtualClock } from './clock.js'
+import type { SimNetwork } from './network.js'
+import type { SimLink } from './medium.js'
+import type { SimStack, StackEvents } from './stack.js'
+
+export interface C5NodeInit {
+  org: string
+  nodeKey: KeyPair
+  clock: VirtualClock
+  network: SimNetwork
+  anchors: TrustAnchors
+  /** The roster envelope every node starts with (as `c5mesh roster import` on day one). */
+  rosterEnvelope: Uint8Array
+  random: () => number
+  events: StackEvents
+  sync: Omit<SyncSessionOptions, 'nodeKey' | 'onEvent' | 'signal' | 'source'>
+  maxClockSkewMs?: number
+  /** A folder for LevelDB stores on disk (`--disk`); default: in memory. */
+  diskDir?: string
+}
+
+export function createC5Node (init: C5NodeInit): SimStack {
+  const { org, clock, network } = init
+  let core: NodeCore | undefined
+  let peering: Peering | undefined
+  let reconnector: Reconnector | undefined
+  let on = false
+  const memory = init.diskDir === undefined ? new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' }) as unknown as RootDb : undefined
+  const path = init.diskDir === undefined ? `memory:${org}` : join(init.diskDir, org)
+  // The node's own clock: true virtual time plus its skew (a clock set wrong), same timers.
+  const nodeClock: Clock = {
+    now: () => clock.now() + stack.skewMs,
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout
+  }
+  const nonce = (): Uint8Array => { const n = new Uint8Array(8); for (let i = 0; i < 8; i++) n[i] = Math.floor(init.random() * 256); return n }
+
+  network.register({ org, key: init.nodeKey.publicKey, running: () => on, attach: link => { if (peering === undefined) link.abort(); else peering.attach(link) } })
+
+  async function boot (): Promise<void> {
+    const c = await openNodeCore({
+      storePath: path,
+      ...(memory === undefined ? { db: () => new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as RootDb } : { db: () => memory }),
+      anchors: init.anchors,
+      clock: nodeClock,
+      sweepIntervalMs: 60_000,
+      ...(init.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: init.maxClockSkewMs })
+    })
+    if (c.roster.version() === 0) await c.ingest.ingest(init.rosterEnvelope, 'local')
+    c.ingest.events.on('message', ({ envelope, source }) => { init.events.delivered(org, envelope, source) })
+    c.ingest.events.on('rejected', r => { init.events.rejected(org, r.code, r.id, r.source) })
+    const p = createPeering({ core: c, nodeKey: init.nodeKey.publicKey, sync: init.sync, nonce })
+    p.events.on('session', e => { init.events.session(org, e.peerId, e.event, e.reason) })
+    p.events.on('banned', e => { init.events.banned(org, e.peerId) })
+    p.onRosterChange(() => {
+      // Links the roster now refuses (a revoked node key) are cut, as the libp2p mesh does.
+      for (const l of network.linksOf(org)) if (!p.allowPeer(l.remoteKey)) l.abort(new Error('refused by the roster'))
+    })
+    const myKey = toHex(init.nodeKey.publicKey)
+    const r = createReconnector({
+      clock: { now: nodeClock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout },
+      random: init.random,
+      targets: () => c.roster.state.nodes(nodeClock.now())
+        .filter(m => toHex(m.key) !== myKey && p.allowPeer(m.key))
+        .map(m => ({ id: m.org, key: m.key })),
+      connected: t => network.connected(org, t.id),
+      dial: async t => await network.dial(org, t.id)
+    })
+    core = c
+    peering = p
+    reconnector = r
+    on = true
+    network.nodeUp(org)
+    r.start()
+  }
+
+  async function halt (): Promise<void> {
+    if (!on) return
+    on = false
+    reconnector?.stop()
+    network.nodeDown(org)
+    await peering?.stop()
+    await core?.close()
+    core = undefined
+    peering = undefined
+  }
+
+  const stack: SimStack = {
+    org,
+    key: init.nodeKey.publicKey,
+    skewMs: 0,
+    running: () => on,
+    start: boot,
+    powerOff: halt,
+    powerOn: async () => { if (!on) await boot() },
+    stop: halt,
+    publish: async (env: Envelope) => {
+      if (core === undefined) return false
+      const r = await core.ingest.ingest(env.bytes, 'local')
+      return r.ok
+    },
+    importBytes: async (list, source) => {
+      if (core === undefined) return
+      for (const b of list) await core.ingest.ingest(b, source)
+    },
+    exportBytes: async () => {
+      if (core === undefined) return []
+      const c = core
+      const out: Uint8Array[] = []
+      for (const item of c.store.syncItems(nodeClock.now())) {
+        const m = await c.store.get(item.id).catch(() => undefined)
+        if (m !== undefined) out.push(m.envelope.bytes)
+      }
+      return out
+    },
+    holds: digest => { try { return core?.store.holds(digest) ?? false } catch { return false } },
+    queued: () => {
+      let n = 0
+      for (const s of peering?.sessions.values() ?? []) n += s.stats().queued
+      return n
+    },
+    links: (): SimLink[] => network.linksOf(org),
+    rosterVersion: () => core?.roster.version() ?? 0
+  }
+  return stack
+}
