@@ -36,7 +36,18 @@ export interface ReconnectComponents {
   dial: (t: ReconnectTarget) => Promise<DialOutcome>
 }
 
-export interface ReconnectOptions { intervalMs?: number, minBackoffMs?: number, maxBackoffMs?: number }
+export interface ReconnectOptions {
+  intervalMs?: number
+  minBackoffMs?: number
+  maxBackoffMs?: number
+  /**
+   * Skip the passes that would find every target connected, until `wake()` (a link was lost,
+   * the roster or a ban changed): the next pass then runs at the time the periodic schedule
+   * would have run it, so the outcome is the same. The simulator uses it (most passes of a
+   * quiet simulated day do nothing, and each is a timer); the daemon keeps a plain period.
+   */
+  idleWhenConnected?: boolean
+}
 
 export interface Reconnector {
   /** Runs a pass now, then one every interval. */
@@ -48,6 +59,8 @@ export interface Reconnector {
   failures: (id: string) => number | undefined
   /** One pass, now (tests). */
   pass: () => Promise<void>
+  /** With idleWhenConnected: something changed, resume the periodic passes. */
+  wake: () => void
 }
 
 interface Backoff { failures: number, next: number }
@@ -61,12 +74,17 @@ export function createReconnector (c: ReconnectComponents, options: ReconnectOpt
   let running = false
   let started = false
   let halted = false
+  let idle = false
+  let phase = 0 // when the periodic schedule started (passes fall on phase + k × interval)
 
-  async function pass (): Promise<void> {
+  /** Runs a pass; true when every target was connected (nothing to do until something changes). */
+  async function pass (): Promise<boolean> {
     const t = c.clock.now()
+    let all = true
     for (const target of c.targets()) {
-      if (halted) return
+      if (halted) return false
       if (c.connected(target)) { c.whileConnected?.(target); continue }
+      all = false
       const b = backoff.get(target.id) ?? { failures: 0, next: 0 }
       if (b.next > t) continue
       if (await c.dial(target) !== 'failed') continue
@@ -74,15 +92,18 @@ export function createReconnector (c: ReconnectComponents, options: ReconnectOpt
       b.next = t + Math.min(maxMs, minMs * 2 ** Math.min(b.failures, MAX_DOUBLINGS)) * (0.75 + c.random() * 0.5)
       backoff.set(target.id, b)
     }
+    return all
+  }
+
+  const runPass = (): void => {
+    running = true
+    void pass().then(all => { if (all && options.idleWhenConnected === true && !halted) idle = true }, () => {}).finally(() => { running = false })
   }
 
   function tick (): void {
     timer = undefined
-    if (halted) return
-    if (!running) {
-      running = true
-      void pass().catch(() => {}).finally(() => { running = false })
-    }
+    if (halted || idle) return
+    if (!running) runPass()
     timer = c.clock.setTimeout(tick, intervalMs)
   }
 
@@ -90,8 +111,8 @@ export function createReconnector (c: ReconnectComponents, options: ReconnectOpt
     start: () => {
       if (started || halted) return
       started = true
-      running = true
-      void pass().catch(() => {}).finally(() => { running = false })
+      phase = c.clock.now()
+      runPass()
       timer = c.clock.setTimeout(tick, intervalMs)
     },
     stop: () => {
@@ -101,6 +122,14 @@ export function createReconnector (c: ReconnectComponents, options: ReconnectOpt
     },
     connected: id => { backoff.delete(id) },
     failures: id => backoff.get(id)?.failures,
-    pass
+    pass: async () => { await pass() },
+    wake: () => {
+      if (!idle || halted) return
+      idle = false
+      if (timer !== undefined) return
+      const now = c.clock.now()
+      const next = phase + Math.ceil((now - phase) / intervalMs) * intervalMs
+      timer = c.clock.setTimeout(tick, next - now)
+    }
   }
 }

@@ -11,7 +11,7 @@ import { Level } from 'level'
 import type { Envelope } from '../envelope/types.js'
 import { toHex, type KeyPair } from '../identity/index.js'
 import { openNodeCore, type NodeCore } from '../node/core.js'
-import { createPeering, type Peering } from '../node/peering.js'
+import { BAN_DURATION_MS, createPeering, type Peering } from '../node/peering.js'
 import { createReconnector, type Reconnector } from '../node/reconnect.js'
 import type { SyncSessionOptions } from '../sync/session-types.js'
 import type { RootDb } from '../store/layout.js'
@@ -76,15 +76,27 @@ export function createC5Node (init: C5NodeInit): SimStack {
       for (const l of network.linksOf(org)) if (!p.allowPeer(l.remoteKey)) l.abort(new Error('refused by the roster'))
     })
     const myKey = toHex(init.nodeKey.publicKey)
+    let cached: { version: number, list: Array<{ id: string, key: Uint8Array }> } | undefined
     const r = createReconnector({
       clock: { now: nodeClock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout },
       random: init.random,
-      targets: () => c.roster.state.nodes(nodeClock.now())
-        .filter(m => toHex(m.key) !== myKey && p.allowPeer(m.key))
-        .map(m => ({ id: m.org, key: m.key })),
+      // The roster's nodes we have a link to (others would be 'skipped': no address), the
+      // list kept per roster version (a pass every 5 s on every node is most of a quiet run).
+      targets: () => {
+        const version = c.roster.version()
+        if (cached?.version !== version) {
+          const neighbours = new Set(network.neighbourOrgs(org))
+          cached = { version, list: c.roster.state.nodes(nodeClock.now()).filter(m => toHex(m.key) !== myKey && neighbours.has(m.org)).map(m => ({ id: m.org, key: m.key })) }
+        }
+        return cached.list.filter(t => p.allowPeer(t.key))
+      },
       connected: t => network.connected(org, t.id),
       dial: async t => await network.dial(org, t.id)
-    })
+    }, { idleWhenConnected: true })
+    // Passes that would find every neighbour linked are skipped until something changes.
+    p.events.on('session', e => { if (e.event === 'end') r.wake() })
+    p.events.on('banned', () => { clock.setTimeout(() => { r.wake() }, BAN_DURATION_MS + 1) })
+    p.onRosterChange(() => { cached = undefined; r.wake() })
     core = c
     peering = p
     reconnector = r

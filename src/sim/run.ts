@@ -26,6 +26,9 @@ import { toHex, type KeyPair } from '../identity/index.js'
 import { RECONCILE_INTERVAL_MS } from '../sync/constants.js'
 import type { LinkCounters } from './medium.js'
 
+/** Queue-depth samples per run when the scenario sets no `sample` period (each reads every session's stats). */
+export const SAMPLES_PER_RUN = 120
+
 export interface RunOptions {
   seed?: number
   /** Multiplies every workload count (the short form of a scenario in CI: its `short.scale`). */
@@ -159,7 +162,7 @@ export async function runScenario (sc: Scenario, system: SystemName, options: Ru
   scheduleTimeline({ sc, system, clock, network, stacks, keys, rec, trace, publish, random: seededRandom(streamSeed(seed, 'timeline')), scale })
 
   // Queue depths, sampled.
-  const sampleMs = sc.raw.sample ?? Math.max(60_000, Math.round(sc.durationMs / 240))
+  const sampleMs = sc.raw.sample ?? Math.max(60_000, Math.round(sc.durationMs / SAMPLES_PER_RUN))
   const orgs = sc.nodes.map(n => n.org)
   const sample = (): void => {
     rec.samples.push({ t: clock.now() - t0, queued: orgs.map(o => stacks.get(o)!.queued()) })

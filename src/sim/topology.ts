@@ -36,8 +36,8 @@ export const scenarioSchema = z.object({
   name: z.string().min(1).max(128),
   topology: z.string().min(1).max(128),
   description: z.string().max(4096).optional(),
-  partition: z.object({ groups: z.array(z.array(org).min(1)).min(2).max(MAX_TOPOLOGY_NODES) }).strict()
-}).strict()
+  partition: z.object({ groups: z.array(z.array(org).min(1)).min(2).max(MAX_TOPOLOGY_NODES) }).loose()
+}).loose() // the simulator's fields (src/sim/scenario, docs/SIMULATOR.md) are checked by its own loader
 
 export type Scenario = z.infer<typeof scenarioSchema>
 

@@ -6,7 +6,7 @@
  * some) and neighbours ask for what they lack. Nothing older is ever offered again, and a
  * node that loses power forgets what it had seen.
  */
-import { baselineStack, FRAME_IHAVE, type BaselineInit, type BaselineNode } from './base.js'
+import { baselineStack, FRAME_IHAVE, FRAME_IWANT, type BaselineInit, type BaselineNode } from './base.js'
 import type { SimStack } from '../stack.js'
 
 export const GOSSIP_HEARTBEAT_MS = 1_000
@@ -28,12 +28,13 @@ export function createGossipNode (init: BaselineInit): SimStack {
     },
     heartbeat: node => {
       const ids = recent(node)
-      if (ids.length === 0) return
+      if (ids.length === 0) return false
       for (const l of node.links) node.sendIds(l, FRAME_IHAVE, ids)
+      return true
     },
     onIhave: (node, ids, from) => {
       const missing = ids.filter(id => !node.seen.has(id))
-      if (missing.length > 0) node.sendIds(from, 0x03, missing)
+      if (missing.length > 0) node.sendIds(from, FRAME_IWANT, missing)
     },
     onIwant: (node, ids, from) => {
       for (const id of ids) {

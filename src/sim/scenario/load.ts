@@ -129,7 +129,14 @@ export async function resolveScenario (input: unknown, file: string): Promise<Sc
       if (known.has(x)) return [x]
       return bad(f, `unknown node or region "${x}" (regions: ${[...regions.keys()].join(', ') || 'none defined'})`)
     }
-    return sortOrgs(Array.isArray(g) ? g.flatMap((x, i) => one(x, `${field}.${i}`)) : one(g, field))
+    if (!Array.isArray(g)) return one(g, field)
+    // A list adds in order; an item "-X" takes X (a node or region) out: [all, -MX-CMX].
+    const acc = new Set<string>()
+    g.forEach((x, i) => {
+      if (x.startsWith('-')) for (const o of one(x.slice(1), `${field}.${i}`)) acc.delete(o)
+      else for (const o of one(x, `${field}.${i}`)) acc.add(o)
+    })
+    return sortOrgs(acc)
   }
 
   // Link classes: built-in, then the scenario's own (each on a base).

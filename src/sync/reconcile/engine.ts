@@ -60,21 +60,26 @@ export interface ReconcileEngine extends Reconciler {
 }
 
 /**
- * The table of the last set reconciled. A node reconciles the same store with every peer,
- * every minute (RECONCILE_INTERVAL_MS): while the set is unchanged, the store hands out the
- * very same id arrays (in the same order), so an identity check over the ids finds the
- * table already built (~40 ms at 100,000 ids). Ids are never modified in place.
+ * The table of the last set reconciled, per node. A node reconciles the same store with
+ * every peer, every minute (RECONCILE_INTERVAL_MS): while the set is unchanged, the store
+ * hands out the very same id arrays (in the same order), so an identity check over the ids
+ * finds the table already built (~40 ms at 100,000 ids). Ids are never modified in place.
+ * Keyed by the set's first id object (each node's store owns its own): several nodes in one
+ * process (the simulator, tests) each keep their table instead of evicting each other's.
+ * A WeakMap, so a table goes when the ids it was built from do.
  */
-let lastTable: ItemTable | undefined
+const lastTables = new WeakMap<Uint8Array, ItemTable>()
 function tableFor (ids: Uint8Array[]): ItemTable {
-  const t = lastTable
+  const first = ids[0]
+  if (first === undefined) return buildItemTable(ids)
+  const t = lastTables.get(first)
   if (t !== undefined && t.ids.length === ids.length) {
     let same = true
     for (let i = 0; i < ids.length; i++) if (t.ids[i] !== ids[i]) { same = false; break }
     if (same) return t
   }
   const built = buildItemTable(ids)
-  lastTable = built
+  lastTables.set(first, built)
   return built
 }
 
