@@ -38,7 +38,7 @@ export type ErrorCode =
   | 'API_UNAUTHORIZED' | 'API_HOST_NOT_ALLOWED' | 'API_ORIGIN_REFUSED' | 'API_NOT_FOUND' | 'API_BODY_TOO_LARGE'
   | 'API_UNSUPPORTED_MEDIA_TYPE' | 'API_RATE_LIMITED' | 'API_BUSY' | 'API_INTERNAL'
   // simulator (src/sim): a run that cannot go on; a scenario's assertion failed
-  | 'SIM_STALLED' | 'SIM_ASSERTION_FAILED'
+  | 'SIM_STALLED' | 'SIM_ASSERTION_FAILED' | 'SIM_LAB_FAILED'
   | 'NODE_DATA_PERMISSION' | 'NODE_ADDRESS_IN_USE' // field readiness: data folder not writable; a listen or API port taken
   // plates: stolen-vehicle hotlist and plate reads (src/plates, docs/protocol/plates.md)
   | 'PLATES_BAD_PLATE' | 'PLATES_BAD_READ' | 'PLATES_BAD_REPORT' | 'PLATES_TOO_MANY' | 'PLATES_NOT_A_REPORT' | 'PLATES_NO_OPERATOR_KEY'

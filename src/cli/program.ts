@@ -19,7 +19,7 @@ import { registerRoster } from './commands/roster.js'
 import { registerStart } from './commands/start.js'
 import { registerPlates } from './commands/plates.js'
 import { registerOperator } from './commands/operator.js'
-import { registerSim } from './commands/sim.js'
+import { registerLab, registerSim } from './commands/sim.js'
 
 const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version
 
@@ -50,6 +50,7 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
   registerPlates(program, get)
   registerOperator(program, get)
   registerSim(program, write)
+  registerLab(program, write)
   return program
 }
 

@@ -31,7 +31,7 @@ export class Medium {
 }
 
 /** Where a link's traffic is counted: bytes on the wire (headers and retransmissions included). */
-export interface LinkCounters { frames: number, payloadBytes: number, wireBytes: number, retransmissions: number }
+export interface LinkCounters { frames: number, payloadBytes: number, wireBytes: number, retransmissions: number, airtimeMs?: number }
 
 export const emptyCounters = (): LinkCounters => ({ frames: 0, payloadBytes: 0, wireBytes: 0, retransmissions: 0 })
 

@@ -13,12 +13,13 @@
  * Cutting an edge aborts the connections over it, as a link going down does; both ends
  * see LINK_ABORTED, and what was in flight is lost (reconciliation offers it again).
  */
-import { toHex } from '../identity/index.js'
 import type { VirtualClock } from './clock.js'
 import type { LinkClass } from './link-classes.js'
 import { roundTripMs } from './link-classes.js'
 import { emptyCounters, Medium, simLinkPair, type LinkCounters, type SimLink } from './medium.js'
 import type { DialOutcome } from '../node/reconnect.js'
+import { createBroadcastChannel, type BroadcastChannel } from '../links/broadcast/index.js'
+import type { RadioPort } from '../links/types.js'
 
 /** How long a dial over a dead path takes to fail (as the libp2p mesh's DIAL_TIMEOUT_MS). */
 export const DIAL_TIMEOUT_MS = 10_000
@@ -46,7 +47,12 @@ export interface Edge {
   media: [Medium, Medium]
 }
 
-export interface Channel { name: string, cls: LinkClass, members: string[], up: boolean, medium: Medium, edges: Edge[] }
+/**
+ * A radio channel: the radio engineers' in-memory broadcast channel (src/links/broadcast) —
+ * one shared half-duplex medium, the airtime of a real modem, loss at each receiver — on
+ * the virtual clock. Stations (src/links/radio for c5mesh) open ports on it.
+ */
+export interface Channel { name: string, cls: LinkClass, members: string[], up: boolean, medium: Medium, edges: Edge[], radio: BroadcastChannel }
 
 export interface NetworkEvent { type: 'link-up' | 'link-down' | 'connected' | 'dial-failed', a: string, b: string, cls: string, edge: number }
 
@@ -82,9 +88,28 @@ export class SimNetwork {
     return edge
   }
 
-  /** A radio channel: one medium, an edge per pair of stations. */
+  /**
+   * A radio channel. Its pair edges are bookkeeping (scenario selectors name them); the
+   * traffic goes through the broadcast channel, which every member hears while it is up.
+   */
   addChannel (name: string, cls: LinkClass, members: string[], up = true): Channel {
-    const ch: Channel = { name, cls, members, up, medium: new Medium(), edges: [] }
+    const onChannel = new Set(members)
+    const ch: Channel = {
+      name,
+      cls,
+      members,
+      up,
+      medium: new Medium(),
+      edges: [],
+      radio: createBroadcastChannel({
+        bitRate: Math.round(cls.bytesPerSecond * 8),
+        txDelayMs: cls.keyupMs,
+        loss: cls.loss,
+        random: this.#random,
+        clock: this.#clock,
+        hears: (from, to) => ch.up && onChannel.has(from) && onChannel.has(to)
+      })
+    }
     this.channels.set(name, ch)
     for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) ch.edges.push(this.addEdge(members[i], members[j], cls, up, ch))
     return ch
@@ -105,7 +130,6 @@ export class SimNetwork {
     edge.up = up
     this.#onEvent({ type: up ? 'link-up' : 'link-down', a: edge.a, b: edge.b, cls: edge.cls.name, edge: edge.id })
     if (!up) this.#abortEdge(edge, 'link down')
-    else if (edge.channel !== undefined) this.#radioJoin(edge)
   }
 
   /** Changes an edge's class (a degraded or restored link); its open connections restart on the new medium. */
@@ -117,8 +141,25 @@ export class SimNetwork {
   }
 
   setChannelUp (ch: Channel, up: boolean): void {
+    if (ch.up === up) return
     ch.up = up
-    for (const e of ch.edges) this.setUp(e, up)
+    for (const e of ch.edges) e.up = up
+    this.#onEvent({ type: up ? 'link-up' : 'link-down', a: ch.name, b: 'radio', cls: ch.cls.name, edge: ch.edges[0]?.id ?? -1 })
+  }
+
+  /** The radio channels this node is a station of. */
+  channelsOf (org: string): Channel[] { return [...this.channels.values()].filter(c => c.members.includes(org)) }
+
+  /** A new station port for `org` on a channel (its previous one must be closed). */
+  radioPort (ch: Channel, org: string): RadioPort { return ch.radio.station(org) }
+
+  /** Airtime and bytes of every radio channel, by class: added to byClass at the end of a run. */
+  radioTotals (): void {
+    for (const ch of this.channels.values()) {
+      const c = this.#classCounters(ch.cls.name)
+      for (const st of Object.values(ch.radio.stats())) { c.frames += st.framesSent; c.wireBytes += st.bytesSent; c.payloadBytes += st.bytesSent }
+      c.airtimeMs = (c.airtimeMs ?? 0) + ch.radio.busyMs()
+    }
   }
 
   /** A node powered off: every link to it breaks. */
@@ -126,10 +167,8 @@ export class SimNetwork {
     for (const e of this.edgesOf(org)) this.#abortEdge(e, 'peer lost power')
   }
 
-  /** A node powered on: its radio channels join it at once (IP links wait for dials). */
-  nodeUp (org: string): void {
-    for (const e of this.edgesOf(org)) if (e.channel !== undefined && e.up) this.#radioJoin(e)
-  }
+  /** A node powered on (IP links wait for dials; its stack opens its radio ports). */
+  nodeUp (_org: string): void {}
 
   /** Whether a connection over an IP edge joins the pair now. */
   connected (a: string, b: string): boolean {
@@ -176,15 +215,13 @@ export class SimNetwork {
   #open (edge: Edge, from: string, to: string): void {
     const a = this.#endpoints.get(from)!
     const b = this.#endpoints.get(to)!
-    const radio = edge.channel !== undefined
     const counters = [edge.counters, this.#classCounters(edge.cls.name)]
     const pair = simLinkPair({
       clock: this.#clock,
       random: this.#random,
       cls: edge.cls,
       media: edge.media,
-      // Radio sessions are separate from IP ones between the same pair (another link adapter).
-      names: radio ? [`radio:${a.org}`, `radio:${b.org}`] : [a.org, b.org],
+      names: [a.org, b.org],
       keys: [a.key, b.key],
       counters
     })
@@ -193,16 +230,6 @@ export class SimNetwork {
     this.#onEvent({ type: 'connected', a: from, b: to, cls: edge.cls.name, edge: edge.id })
     a.attach(pair[0], b.org)
     b.attach(pair[1], a.org)
-  }
-
-  #radioJoin (edge: Edge): void {
-    if (!edge.up || edge.open.some(o => !o.pair[0].closed)) return
-    const a = this.#endpoints.get(edge.a)
-    const b = this.#endpoints.get(edge.b)
-    if (a?.running() !== true || b?.running() !== true) return
-    // The station with the lower key speaks first, as on an IP link.
-    if (toHex(a.key) < toHex(b.key)) this.#open(edge, a.org, b.org)
-    else this.#open(edge, b.org, a.org)
   }
 
   #abortEdge (edge: Edge, why: string): void {

@@ -28,6 +28,8 @@ import type { LinkCounters } from './medium.js'
 
 /** Queue-depth samples per run when the scenario sets no `sample` period (each reads every session's stats). */
 export const SAMPLES_PER_RUN = 120
+/** Seconds of virtual time the nodes get to stop at the end of a run. */
+const STOP_MAX_STEPS = 600
 
 export interface RunOptions {
   seed?: number
@@ -193,8 +195,11 @@ export async function runScenario (sc: Scenario, system: SystemName, options: Ru
   }
   const rosterVersions = Object.fromEntries([...stacks].map(([o, s]) => [o, s.rosterVersion()]))
   const runningAtEnd = [...stacks].filter(([, s]) => s.running()).map(([o]) => o)
-  for (const s of stacks.values()) await s.stop()
-  await clock.settle()
+  // Stopping may wait on timers (a radio station's goodbye): keep the clock going meanwhile.
+  let stopped = false
+  void Promise.all([...stacks.values()].map(async s => { await s.stop() })).finally(() => { stopped = true })
+  for (let i = 0; i < STOP_MAX_STEPS && !stopped; i++) await clock.runUntil(clock.now() + 1_000)
+  network.radioTotals()
   return {
     system,
     seed,

@@ -104,7 +104,7 @@ async function act (ctx: TimelineContext, t: TimelineItem, i: number, edges: (s:
     const sel = t[key]
     if (sel === undefined) continue
     const { orgs, fraction } = sc.selectNodes(sel, `${f}.${key}`)
-    const candidates = orgs.filter(o => stacks.get(o)!.running() === !down)
+    const candidates = orgs.filter(o => stacks.get(o)!.running() === down) // power-off: those running; power-on: those off
     for (const o of pick(candidates, fraction, ctx.random)) {
       trace.add(o, key)
       rec.outage('node', o, down, t.note)

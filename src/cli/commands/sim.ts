@@ -38,3 +38,24 @@ export function registerSim (program: Command, write: (s: string) => void): void
       })
     })
 }
+
+export function registerLab (program: Command, write: (s: string) => void): void {
+  program.command('lab')
+    .description('run a small scenario with real c5mesh start processes in Linux network namespaces (root; docs/SIMULATOR.md "The lab")')
+    .argument('<scenario>', 'a scenario file of at most 8 nodes on IP links, or a name in config/scenarios/lab/')
+    .option('--speed <f>', 'divide the scenario\'s times by this (default 1: real time)')
+    .option('--scale <f>', 'multiply every workload count by this')
+    .option('--keep', 'keep the data folders (their path is printed)')
+    .action(async (scenario: string, o: { speed?: string, scale?: string, keep?: boolean }) => {
+      const num = (flag: string, v: string | undefined): number | undefined => {
+        if (v === undefined) return undefined
+        const n = Number(v)
+        if (!(n > 0 && n <= 1000)) throw new C5Error('CLI_BAD_ARGUMENT', `${flag}: expected a number above 0 and at most 1000, got "${v}"`)
+        return n
+      }
+      const { labCommand } = await import('../../sim/lab/command.js')
+      const speed = num('--speed', o.speed)
+      const scale = num('--scale', o.scale)
+      await labCommand(scenario, { ...(speed === undefined ? {} : { speed }), ...(scale === undefined ? {} : { scale }), keep: o.keep === true, write })
+    })
+}

@@ -9,6 +9,8 @@
  *   IWANT = 0x03 id(32)*                 ids asked for
  *
  * No signature checks and no roster: the baselines measure dissemination, not security.
+ * On a radio channel a baseline transmits each MSG frame once, raw, on the broadcast
+ * channel (src/links/broadcast), as Meshtastic does: no fragmentation, no repair.
  */
 import { createHash } from 'node:crypto'
 import type { Envelope } from '../../envelope/types.js'
@@ -18,6 +20,7 @@ import type { VirtualClock } from '../clock.js'
 import type { SimLink } from '../medium.js'
 import type { SimNetwork } from '../network.js'
 import type { SimStack, StackEvents } from '../stack.js'
+import type { RadioPort } from '../../links/types.js'
 
 export const FRAME_MSG = 0x01
 export const FRAME_IHAVE = 0x02
@@ -40,7 +43,7 @@ export interface Held { bytes: Uint8Array, at: number }
 /** The protocol part of a baseline: what to do with a new message and with each frame. */
 export interface BaselineProtocol {
   /** A message new to this node (published here: from = undefined, hops = the limit). */
-  onNew: (node: BaselineNode, id: string, bytes: Uint8Array, hops: number, from: SimLink | undefined) => void
+  onNew: (node: BaselineNode, id: string, bytes: Uint8Array, hops: number, from: SimLink | RadioPort | undefined) => void
   onIhave?: (node: BaselineNode, ids: string[], from: SimLink) => void
   onIwant?: (node: BaselineNode, ids: string[], from: SimLink) => void
   /** Periodic work (GossipSub's heartbeat), every `heartbeatMs`; true while there is more to do. */
@@ -52,6 +55,14 @@ export interface BaselineProtocol {
   exportable: (node: BaselineNode) => Uint8Array[]
 }
 
+function msgFrame (bytes: Uint8Array, hops: number): Uint8Array {
+  const f = new Uint8Array(2 + bytes.length)
+  f[0] = FRAME_MSG
+  f[1] = Math.max(0, Math.min(255, hops))
+  f.set(bytes, 2)
+  return f
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 export const idOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
@@ -60,6 +71,9 @@ export class BaselineNode {
   /** Every message seen since power-on: id → bytes and when. */
   seen = new Map<string, Held>()
   readonly links = new Set<SimLink>()
+  /** Radio ports (one per channel): a frame transmitted once is heard by every station. */
+  readonly ports = new Set<RadioPort>()
+  readonly #txChain = new Map<RadioPort, Promise<void>>()
   readonly init: BaselineInit
   readonly #proto: BaselineProtocol
   #on = false
@@ -87,6 +101,11 @@ export class BaselineNode {
     })
     network.nodeUp(org)
     this.#reconnector.start()
+    for (const ch of network.channelsOf(org)) {
+      const port = network.radioPort(ch, org)
+      this.ports.add(port)
+      void this.#listen(port)
+    }
   }
 
   /**
@@ -111,6 +130,9 @@ export class BaselineNode {
     if (this.#heartbeat !== undefined) this.init.clock.clearTimeout(this.#heartbeat)
     this.#heartbeat = undefined
     this.init.network.nodeDown(this.org)
+    for (const p of this.ports) void p.close().catch(() => {})
+    this.ports.clear()
+    this.#txChain.clear()
     this.links.clear()
     this.seen = new Map()
   }
@@ -121,8 +143,21 @@ export class BaselineNode {
     void this.#read(link)
   }
 
-  /** A message arrives (from a link, a courier, or the local operator). */
-  receive (bytes: Uint8Array, hops: number, from: SimLink | undefined, source: string): void {
+  /** Sends a message on every link and radio port but the one it came from. */
+  forward (bytes: Uint8Array, hops: number, from: SimLink | RadioPort | undefined): void {
+    for (const l of this.links) if (l !== from) this.sendMsg(l, bytes, hops)
+    for (const p of this.ports) if (p !== from) this.broadcast(p, msgFrame(bytes, hops))
+  }
+
+  /** One transmission on a radio port (they take one at a time); too large a frame is dropped. */
+  broadcast (port: RadioPort, frame: Uint8Array): void {
+    if (frame.length > port.maxFrameBytes) return
+    const prev = this.#txChain.get(port) ?? Promise.resolve()
+    this.#txChain.set(port, prev.then(async () => { await port.transmit(frame) }).catch(() => {}))
+  }
+
+  /** A message arrives (from a link, a radio, a courier, or the local operator). */
+  receive (bytes: Uint8Array, hops: number, from: SimLink | RadioPort | undefined, source: string): void {
     const id = idOf(bytes)
     if (this.seen.has(id)) return
     this.seen.set(id, { bytes, at: this.init.clock.now() })
@@ -137,11 +172,16 @@ export class BaselineNode {
   }
 
   sendMsg (link: SimLink, bytes: Uint8Array, hops: number): void {
-    const f = new Uint8Array(2 + bytes.length)
-    f[0] = FRAME_MSG
-    f[1] = Math.max(0, Math.min(255, hops))
-    f.set(bytes, 2)
-    this.send(link, f)
+    this.send(link, msgFrame(bytes, hops))
+  }
+
+  async #listen (port: RadioPort): Promise<void> {
+    try {
+      for await (const f of port.frames()) {
+        if (!this.#on || !this.ports.has(port)) break
+        if (f[0] === FRAME_MSG && f.length > 2) this.receive(f.subarray(2).slice(), f[1], port, 'radio')
+      }
+    } catch {}
   }
 
   sendIds (link: SimLink, type: number, ids: string[]): void {

@@ -15,7 +15,7 @@ export function createFloodNode (init: BaselineInit, hopLimit = FLOOD_HOP_LIMIT)
     hopLimit,
     onNew: (node, _id, bytes, hops, from) => {
       if (hops <= 0) return
-      for (const l of node.links) if (l !== from) node.sendMsg(l, bytes, hops - 1)
+      node.forward(bytes, hops - 1, from)
     },
     exportable: () => []
   })

@@ -23,9 +23,7 @@ export function createGossipNode (init: BaselineInit): SimStack {
   return baselineStack(init, {
     hopLimit: 255,
     heartbeatMs: GOSSIP_HEARTBEAT_MS,
-    onNew: (node, _id, bytes, _hops, from) => {
-      for (const l of node.links) if (l !== from) node.sendMsg(l, bytes, 255)
-    },
+    onNew: (node, _id, bytes, _hops, from) => { node.forward(bytes, 255, from) },
     heartbeat: node => {
       const ids = recent(node)
       if (ids.length === 0) return false

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { projectPath } from '../../util/root.js'
 import { parseDocument } from 'yaml'
 import { C5Error } from '../../errors.js'
 import { BUILTIN_LINK_CLASSES, type LinkClass } from '../link-classes.js'
@@ -16,7 +16,7 @@ import { fromZod, scenarioError } from './errors.js'
 import { scenarioFileSchema, type LinkSelector, type NodeSelector, type ScenarioFile } from './schema.js'
 
 /** Where shipped topologies and scenarios live. */
-export const CONFIG_DIR = fileURLToPath(new URL('../../../config/', import.meta.url))
+export const CONFIG_DIR = projectPath('config')
 export const DEFAULT_TOPOLOGY = 'mx-32'
 /** Scenario start when the file gives none (a fixed date keeps runs reproducible). */
 export const DEFAULT_START_MS = Date.UTC(2024, 0, 1, 6, 0, 0)
@@ -69,11 +69,11 @@ export function parseScenarioText (text: string, file: string): unknown {
     try { return JSON.parse(text) } catch (cause) { throw new C5Error('CONFIG_INVALID', `${file}: not valid JSON (${(cause as Error).message})`, { cause, details: { file, field: '' } }) }
   }
   // YAML (a superset of JSON): errors name the line and column.
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   const err = doc.errors[0]
   if (err !== undefined) {
     const pos = err.linePos?.[0]
-    throw new C5Error('CONFIG_INVALID', `${file}: ${pos === undefined ? '' : `line ${pos.line}, column ${pos.col}: `}not valid YAML (${err.message.split('\n')[0]})`, { details: { file, field: '', ...(pos === undefined ? {} : { line: pos.line }) } })
+    throw new C5Error('CONFIG_INVALID', `${file}: ${pos === undefined ? '' : `line ${pos.line}, column ${pos.col}: `}not valid YAML (${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`, { details: { file, field: '', ...(pos === undefined ? {} : { line: pos.line }) } })
   }
   return doc.toJS({ maxAliasCount: 100 })
 }
