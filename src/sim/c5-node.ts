@@ -21,9 +21,8 @@ import type { VirtualClock } from './clock.js'
 import type { SimNetwork } from './network.js'
 import type { SimLink } from './medium.js'
 import type { SimStack, StackEvents } from './stack.js'
-import { createRadioStation, type RadioStation } from '../links/radio/index.js'
+import { startRadio, type RadioNode } from '../node/radio.js'
 import type { RadioPort } from '../links/types.js'
-import { decodeFrame } from '../sync/frames.js'
 
 export interface C5NodeInit {
   org: string
@@ -47,7 +46,7 @@ export function createC5Node (init: C5NodeInit): SimStack {
   let peering: Peering | undefined
   let reconnector: Reconnector | undefined
   let on = false
-  let stations: Array<{ station: RadioStation, port: RadioPort }> = []
+  let radios: Array<{ radio: RadioNode, port: RadioPort }> = []
   const memory = init.diskDir === undefined ? new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' }) as unknown as RootDb : undefined
   const path = init.diskDir === undefined ? `memory:${org}` : join(init.diskDir, org)
   // The node's own clock: true virtual time plus its skew (a clock set wrong), same timers.
@@ -107,31 +106,21 @@ export function createC5Node (init: C5NodeInit): SimStack {
     on = true
     network.nodeUp(org)
     r.start()
-    // Radio: a station of the radio link layer (src/links/radio) on each channel, as a node
-    // with a TNC runs it; each authenticated neighbour becomes a link with a sync session.
+    // Radio: the node's radio part as the daemon runs it (src/node/radio.ts: a station of
+    // the radio link layer, sessions with radio settings, shared frames ingested) on a port
+    // of the channel's in-memory broadcast medium.
     for (const ch of network.channelsOf(org)) {
       const port = network.radioPort(ch, org)
-      const station = createRadioStation({
-        port,
+      const radio = startRadio({
+        core: c,
         nodeKey: init.nodeKey,
+        port,
         stationId: org.replace(/[^A-Z0-9/-]/g, '').slice(0, 16),
-        allowKey: key => p.allowPeer(key),
-        onLink: link => { p.attach(link) },
-        // A shared MSG or ROSTER heard from a neighbour whose link did not take it: ingest it.
-        onShared: (frame, from) => {
-          let f
-          try { f = decodeFrame(frame) } catch { return }
-          const bytes = f.type === 'msg' ? f.envelope : f.type === 'roster' ? f.envelope : undefined
-          if (bytes !== undefined) void c.ingest.ingest(bytes, `radio:${from.stationId}`)
-        },
-        rosterVersion: () => c.roster.version(),
-        clock: nodeClock,
-        random: init.random,
-        epoch: nonce(),
-        stopTimeoutMs: 1_000
+        station: { clock: nodeClock, random: init.random, epoch: nonce(), stopTimeoutMs: 1_000 }
       })
-      station.start()
-      stations.push({ station, port })
+      radio.peering.events.on('session', e => { init.events.session(org, `radio:${e.peerId}`, e.event, e.reason) })
+      radio.peering.events.on('banned', e => { init.events.banned(org, `radio:${e.peerId}`) })
+      radios.push({ radio, port })
     }
   }
 
@@ -141,9 +130,9 @@ export function createC5Node (init: C5NodeInit): SimStack {
     reconnector?.stop()
     network.nodeDown(org)
     // Power loss: the radio goes silent at once (nothing more is transmitted), then stops.
-    for (const { port } of stations) await port.close().catch(() => {})
-    for (const { station } of stations) await station.stop().catch(() => {})
-    stations = []
+    for (const { port } of radios) await port.close().catch(() => {})
+    for (const { radio } of radios) await radio.stop().catch(() => {})
+    radios = []
     await peering?.stop()
     await core?.close()
     core = undefined
@@ -182,6 +171,7 @@ export function createC5Node (init: C5NodeInit): SimStack {
     queued: () => {
       let n = 0
       for (const s of peering?.sessions.values() ?? []) n += s.stats().queued
+      for (const { radio } of radios) for (const s of radio.peering.sessions.values()) n += s.stats().queued
       return n
     },
     links: (): SimLink[] => network.linksOf(org),
