@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { composeEnvelope, envelopeOverhead, sampleAlert, signingPayload, decodeEnvelope, signEnvelope } from '../src/envelope/index.js'
 import { generateKeyPair, keyId, verify } from '../src/identity/index.js'
-import { openNodeCore } from '../src/node/core.js'
+import { openNodeCore, type NodeCore } from '../src/node/core.js'
 import { createVerifyPool, type VerifyPool } from '../src/node/verify-pool.js'
 import { createTestWorld } from '../src/sim/world.js'
 import { MAX_INGESTS_IN_FLIGHT } from '../src/sync/constants.js'
@@ -23,7 +23,7 @@ const N = Number(process.env.BENCH_N ?? 20_000)
  * MAX_INGESTS_IN_FLIGHT (64) at once. Fewer leave the main thread idle while a group commit
  * is written (every in-flight ingest waits for the same batch).
  */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8 * MAX_INGESTS_IN_FLIGHT)
+export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8 * MAX_INGESTS_IN_FLIGHT)
 
 function makeAlerts (world: ReturnType<typeof createTestWorld>, n: number, now: number): Envelope[] {
   const op = world.members[0].operator
@@ -48,7 +48,8 @@ function verifyRate (alerts: Envelope[], key: Uint8Array): number {
 
 let lastPoolStats: ReturnType<VerifyPool['stats']> | undefined
 
-async function ingestRate (alerts: Envelope[], world: ReturnType<typeof createTestWorld>, now: number, workers: boolean): Promise<number> {
+/** Ingests `alerts` into a fresh store; `after` (bench/bundle.ts) may use the store before it is removed. */
+export async function ingestRate (alerts: Envelope[], world: ReturnType<typeof createTestWorld>, now: number, workers: boolean, after?: (core: NodeCore, dir: string) => Promise<void>): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'c5mesh-bench-'))
   const pool = workers ? createVerifyPool(process.env.BENCH_POOL_THREADS !== undefined ? { threads: Number(process.env.BENCH_POOL_THREADS) } : {}) : undefined
   const core = await openNodeCore({ storePath: join(dir, 'db'), anchors: world.anchors, clock: { now: () => now }, ...(pool === undefined ? {} : { verifier: pool }) })
@@ -67,6 +68,7 @@ async function ingestRate (alerts: Envelope[], world: ReturnType<typeof createTe
     }))
     const s = (performance.now() - t0) / 1000
     if (accepted !== alerts.length) throw new Error('not all accepted')
+    await after?.(core, dir)
     return alerts.length / s
   } finally {
     await core.close()

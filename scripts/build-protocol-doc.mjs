@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { join, dirname } from 'node:path'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-export const PARTS = ['envelope', 'roster', 'ingest', 'store', 'reconcile', 'sync', 'links', 'node', 'receipts', 'api', 'topology', 'plates', 'cap']
+export const PARTS = ['envelope', 'roster', 'ingest', 'store', 'reconcile', 'sync', 'links', 'bundle', 'node', 'receipts', 'api', 'topology', 'plates', 'cap']
 
 export function build () {
   const intro = `# c5mesh protocol and behaviour

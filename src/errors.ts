@@ -4,7 +4,7 @@
  * The list of codes is in docs/PROTOCOL.md ("Error codes") and README.md.
  *
  * Codes are grouped by prefix: ENVELOPE_*, ROSTER_*, IDENTITY_*, STORE_*, INGEST_*, SYNC_*,
- * LINK_*, CONFIG_*, CLI_*, NODE_*. Modules add their codes to the union below.
+ * LINK_*, BUNDLE_*, CONFIG_*, CLI_*, NODE_*. Modules add their codes to the union below.
  */
 export type ErrorCode =
   // envelope (wire format and validation)
@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'LINK_FRAME_TOO_LARGE' | 'LINK_CLOSED' | 'LINK_ABORTED' | 'LINK_BAD_ARGUMENT' | 'LINK_REFUSED'
   // radio link (src/links/radio, src/links/kiss): bad radio frame or hello, TNC unreachable or gone
   | 'RADIO_MALFORMED' | 'RADIO_BAD_HELLO' | 'RADIO_TNC_UNREACHABLE' | 'RADIO_TNC_FAILED'
+  // bundles a courier carries (src/links/bundle)
+  | 'BUNDLE_EMPTY' | 'BUNDLE_FOREIGN' | 'BUNDLE_BAD_VERSION' | 'BUNDLE_TRUNCATED' | 'BUNDLE_CORRUPT' | 'BUNDLE_BAD_SIGNATURE'
+  | 'BUNDLE_UNKNOWN_NODE' | 'BUNDLE_UNREADABLE' | 'BUNDLE_NO_SPACE' | 'BUNDLE_WRITE_FAILED'
   // config, cli, node
   | 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'CLI_BAD_ARGUMENT' | 'CLI_NOT_INITIALISED'
   | 'CLI_FILE_UNREADABLE' // field readiness: a file named on the command line cannot be read

@@ -34,6 +34,8 @@ export function httpStatusOf (code: ErrorCode | string): number {
   if (code.startsWith('PLATES_') || code.startsWith('CAP_')) return 400
   if (code.startsWith('ENVELOPE_')) return 422
   if (code.startsWith('ROSTER_')) return 403
+  if (code === 'BUNDLE_UNKNOWN_NODE' || code === 'BUNDLE_BAD_SIGNATURE') return 403
+  if (code.startsWith('BUNDLE_')) return 422
   return 500
 }
 

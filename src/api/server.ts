@@ -37,6 +37,7 @@ import type { NodePlates } from '../plates/node.js'
 import { platesRoutes } from './routes/plates.js'
 import { capRoutes, type CapRoutesOptions } from './routes/cap.js'
 import { radioPeerRows, type RadioLinkView } from './radio.js'
+import { bundleRoutes, type BundleRouteOptions } from './routes/bundle.js'
 
 export interface ApiOptions {
   core: NodeCore
@@ -63,6 +64,8 @@ export interface ApiOptions {
   cap?: Omit<CapRoutesOptions, 'core'>
   /** The radio links' views (GET /v1/radio, and their neighbours in GET /v1/peers). */
   radio?: () => RadioLinkView[]
+  /** Bundles and manifests for a courier (src/api/routes/bundle.ts): the node key that signs them. */
+  bundles?: BundleRouteOptions
 }
 
 export async function createApi (options: ApiOptions): Promise<FastifyInstance> {
@@ -168,6 +171,7 @@ export async function createApi (options: ApiOptions): Promise<FastifyInstance> 
   // Plates and CAP (issue 11) register as plugins: encapsulated, they inherit the hooks above.
   if (options.plates !== undefined) await app.register(platesRoutes, { plates: options.plates })
   if (options.cap !== undefined) await app.register(capRoutes, { core, ...options.cap })
+  if (options.bundles !== undefined) await app.register(bundleRoutes, { core, ...options.bundles })
 
   app.addHook('onClose', async () => { hub.close(); metrics.close() })
   return app

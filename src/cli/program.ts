@@ -20,6 +20,7 @@ import { registerStart } from './commands/start.js'
 import { registerPlates } from './commands/plates.js'
 import { registerOperator } from './commands/operator.js'
 import { registerLab, registerSim } from './commands/sim.js'
+import { registerBundle } from './commands/bundle.js'
 
 const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version
 
@@ -51,6 +52,7 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
   registerOperator(program, get)
   registerSim(program, write)
   registerLab(program, write)
+  registerBundle(program, get)
   return program
 }
 

@@ -404,6 +404,18 @@ export function createStore (init: StoreInit): MessageStore {
       if (batch.length > 0) yield * flush()
     },
 
+    async getBytes (digest) {
+      guardDb()
+      checkDigest(digest)
+      const value = await s.messages.get(digest)
+      return value === undefined ? undefined : decodeRecord(value).bytes
+    },
+
+    async * digestsByPrecedence () {
+      guardDb()
+      for await (const key of s.byPrecedence.keys()) yield digestOfKey(key)
+    },
+
     syncItems (now) {
       guard()
       if (!Number.isSafeInteger(now)) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be an integer (ms)')
