@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'ROSTER_MEMBER_NOT_YET_VALID' | 'ROSTER_KEY_REVOKED' | 'ROSTER_UNDER_THRESHOLD'
   | 'ROSTER_OLD_VERSION' | 'ROSTER_MALFORMED' | 'ROSTER_BAD_SIGNATURE' | 'ROSTER_NO_ROSTER'
   | 'ROSTER_ORG_MISMATCH' | 'ROSTER_DUPLICATE_MEMBER' | 'ROSTER_UNKNOWN_MEMBER'
+  | 'ROSTER_NOT_AN_ANCHOR' // field readiness: roster sign with a key that is not a trust anchor
   // store
   | 'STORE_CORRUPT' | 'STORE_SCHEMA_MISMATCH' | 'STORE_CLOSED' | 'STORE_LOCKED' | 'STORE_INVALID_ARGUMENT' | 'STORE_OPEN_FAILED' | 'STORE_WRITE_FAILED'
   // ingest
@@ -48,6 +49,7 @@ export type ErrorCode =
   // cap: CAP 1.2 / 1.1 XML in and out (src/cap, docs/protocol/cap.md)
   | 'CAP_NOT_XML' | 'CAP_TOO_LARGE' | 'CAP_DOCTYPE_REFUSED' | 'CAP_BAD_NAMESPACE' | 'CAP_MISSING_ELEMENT' | 'CAP_UNEXPECTED_ELEMENT' | 'CAP_BAD_VALUE' | 'CAP_NOT_MAPPABLE'
   | 'NODE_AMBIGUOUS_ID' // field readiness: a short id that names several messages
+  | 'NODE_NOT_JOINED' // field readiness: a folder with keys but no trust anchors yet (join-request made it)
 
 export class C5Error extends Error {
   readonly code: ErrorCode

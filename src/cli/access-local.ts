@@ -12,6 +12,8 @@ import { parseInboxQuery, status, rosterView } from '../node/service.js'
 import { listMessages, messageDetail, parseListQuery, PAGE_LIMIT_MAX } from '../inbox/index.js'
 import type { MessageView } from '../node/views.js'
 import { composePolicy } from '../node/orgs.js'
+import { isolationWarnings } from '../node/isolation.js'
+import { rosterSituation } from '../node/isolation-watch.js'
 import { envelopeView } from '../node/views.js'
 import { cliError, type IngestReply, type NodeAccess } from './access.js'
 
@@ -24,7 +26,7 @@ function asCli<T> (f: () => T): T {
   try { return f() } catch (err) { throw cliOf(err) }
 }
 
-export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorKey: () => Promise<KeyPair>): NodeAccess {
+export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorKey: () => Promise<KeyPair>, nodeKey?: () => Promise<KeyPair>): NodeAccess {
   const ingest = async (bytes: Uint8Array): Promise<IngestReply> => {
     const r = await core.ingest.ingest(bytes, 'local', { sync: true })
     return r.ok ? { ok: true, message: envelopeView(r.envelope) } : r
@@ -62,7 +64,12 @@ export function createLocalAccess (core: NodeCore, config: NodeConfig, operatorK
       return out
     },
     show: async id => await messageDetail(core, id).catch(err => { throw cliOf(err) }),
-    status: async () => status(core, { org: config.org }),
+    status: async () => {
+      // Not running: only what the roster says (no peer can be reached without the node).
+      const key = await nodeKey?.().catch(() => undefined)
+      const warnings = key === undefined ? [] : isolationWarnings(rosterSituation(core, key.publicKey, core.clock.now()))
+      return status(core, { org: config.org, warnings })
+    },
     roster: async () => rosterView(core),
     peers: async () => { throw new C5Error('NODE_NOT_RUNNING', 'peers are known only to a running node: start it with "c5mesh start"') },
     radio: async () => { throw new C5Error('NODE_NOT_RUNNING', 'radio links run only in a running node: start it with "c5mesh start"') },

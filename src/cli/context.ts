@@ -133,7 +133,7 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
       const cfg = await loadCfg()
       const [{ fromHex }, { openNodeCore }, { createLocalAccess }] = await Promise.all([import('../identity/keys.js'), import('../node/core.js'), import('./access-local.js')])
       const anchors = { keys: (cfg.trustAnchors?.keys ?? []).map(fromHex), threshold: cfg.trustAnchors?.threshold ?? 1 }
-      if (anchors.keys.length === 0) throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) in config.json')
+      if (anchors.keys.length === 0) throw new C5Error('NODE_NOT_JOINED', `${paths.dir} has not joined the national network yet (no trustAnchors in config.json): run "c5mesh join WELCOME-FILE" with the authority's welcome file`)
       let core
       try {
         core = await openNodeCore({ storePath: paths.db, anchors, maxClockSkewMs: cfg.ingest.maxClockSkewMs })
@@ -141,7 +141,7 @@ export function createContext (flags: GlobalFlags, env: Record<string, string | 
         if (isC5Error(err, 'STORE_LOCKED')) throw new C5Error('NODE_LOCKED', `another process holds ${paths.dir} and its API does not answer`, { cause: err })
         throw err
       }
-      return createLocalAccess(core, cfg, async () => await key('operator'))
+      return createLocalAccess(core, cfg, async () => await key('operator'), async () => await key('node'))
     }
   }
 }

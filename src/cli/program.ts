@@ -21,6 +21,7 @@ import { registerPlates } from './commands/plates.js'
 import { registerOperator } from './commands/operator.js'
 import { registerLab, registerSim } from './commands/sim.js'
 import { registerBundle } from './commands/bundle.js'
+import { registerJoin } from './commands/join.js'
 
 const VERSION = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version
 
@@ -53,6 +54,7 @@ export function buildProgram (env: Record<string, string | undefined>, write: (s
   registerSim(program, write)
   registerLab(program, write)
   registerBundle(program, get)
+  registerJoin(program, get)
   return program
 }
 

@@ -64,7 +64,7 @@ export interface NodeConfig {
     maxMessagesPerSecondPerPeer: number
     reconcileIntervalMs: number
   }
-  reconnect: { minBackoffMs: number, maxBackoffMs: number }
+  reconnect: { minBackoffMs: number, maxBackoffMs: number, isolationWarnMs: number }
   receipts: { precedences: Array<'flash' | 'immediate' | 'priority' | 'routine'>, batchMs: number }
   /** Radio links (docs/protocol/links.md §6 "Radio links"). */
   radio: RadioLinkConfig[]

@@ -19,6 +19,8 @@ import { availableParallelism } from 'node:os'
 import { openNodeCore, type NodeCore } from './core.js'
 import { createVerifyPool } from './verify-pool.js'
 import { composePolicy } from './orgs.js'
+import { watchIsolation, type IsolationWatch } from './isolation-watch.js'
+import type { IsolationWarning } from './isolation.js'
 import { startMesh, type MeshNode } from './mesh.js'
 import { startRadioLinks, type RadioLinks } from './radio-links.js'
 import { createReceiptEmitter } from '../receipts/emitter.js'
@@ -31,6 +33,8 @@ export interface Daemon {
   /** Radio links from config.radio (empty when none). */
   radio: RadioLinks
   apiUrl: string
+  /** What isolates this node now (no roster, not on it, no peer reached): start and status show them. */
+  warnings: () => IsolationWarning[]
   /** Reopens the log file (SIGHUP, after logrotate moved it). */
   reopenLog: () => void
   stop: () => Promise<void>
@@ -59,7 +63,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   const log = options.logger ?? logger!.log
   const nodeKey = (await readKeyFile(paths.nodeKey)).pair
   if (config.trustAnchors === undefined || config.trustAnchors.keys.length === 0) {
-    throw new C5Error('CONFIG_INVALID', 'trustAnchors.keys: expected at least one root public key (hex) — set it in config.json')
+    throw new C5Error('NODE_NOT_JOINED', `${paths.dir} has not joined the national network yet (no trustAnchors in config.json): run "c5mesh join WELCOME-FILE" with the authority's welcome file`)
   }
   const anchors = { keys: config.trustAnchors.keys.map(fromHex), threshold: config.trustAnchors.threshold }
   // Signatures are checked on worker threads when there is more than one core, so a sync
@@ -84,6 +88,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   let radio: RadioLinks | undefined
   let api: Awaited<ReturnType<typeof createApi>> | undefined
   let plates: NodePlates | undefined
+  let isolation: IsolationWatch | undefined
   let operator: Awaited<ReturnType<typeof readKeyFile>>['pair'] | undefined
   // Before the mesh: every message stored from the first sync on gets its receipt.
   // One line per event an administrator acts on; per-message lines at debug (event-log.ts).
@@ -147,7 +152,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       bundles: { signer: nodeKey, org: config.org, spoolDir: paths.dir },
       // CAP imports are signed with the node's default operator key (src/api/routes/cap.ts).
       cap: { org: config.org, ...(operator === undefined ? {} : { operator }) },
-      info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir })
+      info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir, warnings: isolation?.warnings() ?? [] })
     })
     await api.listen({ host: config.api.host, port: config.api.port })
     log.info({ event: 'hotlist', ...plates.service.stats(), operatorKey: operator !== undefined })
@@ -156,6 +161,9 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     const tmp = `${paths.daemon}.tmp`
     await writeFile(tmp, JSON.stringify({ pid: process.pid, api: apiUrl, peerId: m.peerId, startedAt: Date.now(), addrs: m.addrs() }, null, 2) + '\n')
     await rename(tmp, paths.daemon)
+    // Once the node runs (a start that fails says only why it failed).
+    const watch = watchIsolation({ core, mesh: m, nodeKey: nodeKey.publicKey, warnAfterMs: config.reconnect.isolationWarnMs, ...(config.timeZone === undefined ? {} : { timeZone: config.timeZone }), log })
+    isolation = watch
     core.ingest.events.on('message', eventLog.message)
     core.ingest.events.on('rejected', eventLog.rejected)
     let stopped = false
@@ -166,11 +174,13 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       mesh: m,
       radio: radios,
       apiUrl,
+      warnings: () => watch.warnings(),
       reopenLog: () => { logger?.reopen() },
       stop: async () => {
         if (stopped) return
         stopped = true
         await rm(paths.daemon, { force: true })
+        watch.stop()
         await a.close().catch(() => {})
         await radios.stop()
         await m.stop().catch(() => {})
@@ -183,6 +193,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       }
     }
   } catch (err) {
+    isolation?.stop()
     await api?.close().catch(() => {})
     await radio?.stop()
     await mesh?.stop().catch(() => {})

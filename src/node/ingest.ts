@@ -112,7 +112,9 @@ export function createIngest (components: IngestComponents, options: IngestOptio
   function reject (source: string, err: unknown, id?: string): IngestResult {
     const e = err instanceof C5Error ? err : new C5Error('INGEST_INTERNAL', 'internal error during ingest', { cause: err })
     const sc = sourceCounter(source)
-    if (e.code === 'INGEST_DUPLICATE' || e.code === 'INGEST_TOMBSTONED') {
+    // Known already: a duplicate, a tombstoned message, or an older roster version (a peer
+    // that has not caught up offers its roster on every connect) — routine, not a fault.
+    if (e.code === 'INGEST_DUPLICATE' || e.code === 'INGEST_TOMBSTONED' || e.code === 'ROSTER_OLD_VERSION') {
       counters.duplicates++
     } else {
       counters.rejected++

@@ -16,8 +16,8 @@ import { ensureRosterFirst, queueMessage } from './session-send.js'
 import { RESEND_AFTER_MS, SYNC_PROTOCOL_VERSION } from './constants.js'
 import type { Ctx } from './session-context.js'
 
-/** Rejections that mean "already known", not a fault of the sender. */
-const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED'])
+/** Rejections that mean "already known", not a fault of the sender (an older roster: we have a newer one). */
+const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED', 'ROSTER_OLD_VERSION'])
 /**
  * Rejections that an honest peer can cause: a message that expired in transit, our own
  * failure, an older roster, a key revoked by a revocation envelope that has not reached the

@@ -122,11 +122,22 @@ describe('ingest', () => {
     expect((await core.ingest.ingest(alert(world, 0, now).bytes, 'p')).ok).toBe(true)
   })
 
-  it('an older roster version is refused', async () => {
+  it('an older roster version is refused — as routine, not as a rejection: a peer that has not caught up offers it on every reconnect', async () => {
     const doc2 = nextVersion(world.document, now)
     await core.ingest.ingest(signWorldRoster(world.root, doc2, now).rosterEnvelope.bytes, 'p')
     const doc1b = { ...world.document, note: 'stale' }
-    expect(await core.ingest.ingest(signWorldRoster(world.root, doc1b, now).rosterEnvelope.bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_OLD_VERSION' })
+    const rejected: unknown[] = []
+    core.ingest.events.on('rejected', r => rejected.push(r))
+    const before = core.ingest.stats()
+    for (let i = 0; i < 3; i++) {
+      expect(await core.ingest.ingest(signWorldRoster(world.root, doc1b, now + i).rosterEnvelope.bytes, 'peer:behind')).toMatchObject({ ok: false, code: 'ROSTER_OLD_VERSION' })
+    }
+    const after = core.ingest.stats()
+    expect(after.rejected).toBe(before.rejected)
+    expect(after.duplicates).toBe(before.duplicates + 3)
+    expect(after.byCode.ROSTER_OLD_VERSION).toBe(3)
+    expect(rejected).toEqual([]) // the daemon logs 'rejected' at warn: nothing to log
+    expect(core.ingest.recentRejections().filter(r => r.code === 'ROSTER_OLD_VERSION')).toEqual([])
   })
 
   it('a root revocation envelope refuses the key from its effective time on, keeps earlier messages valid, and survives restart', async () => {

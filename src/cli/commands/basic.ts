@@ -70,8 +70,13 @@ export function registerBasic (program: Command, get: Ctx): void {
       const node = await ctx.key('node')
       const operator = await ctx.key('operator')
       const { peerIdOf, keyId, toHex } = await import('../../identity/index.js')
-      const view = { org: cfg.org, nodeKey: toHex(node.publicKey), peerId: peerIdOf(node.publicKey).toString(), operatorKey: toHex(operator.publicKey), operatorKeyId: toHex(keyId(operator.publicKey)) }
-      emit(out(o.json), view, () => `org       ${view.org}\nnode      ${view.nodeKey}\npeer id   ${view.peerId}\noperator  ${view.operatorKey} (key id ${view.operatorKeyId})`)
+      const { nodeAddrs } = await import('./join.js')
+      const { addrs } = await nodeAddrs(ctx)
+      const view = { org: cfg.org, nodeKey: toHex(node.publicKey), peerId: peerIdOf(node.publicKey).toString(), operatorKey: toHex(operator.publicKey), operatorKeyId: toHex(keyId(operator.publicKey)), addrs }
+      emit(out(o.json), view, () => [
+        `org       ${view.org}`, `node      ${view.nodeKey}`, `peer id   ${view.peerId}`, `operator  ${view.operatorKey} (key id ${view.operatorKeyId})`,
+        ...(addrs.length === 0 ? ['address   (none to share: listen on a real port, or set announce in config.json)'] : addrs.map((a, i) => `${i === 0 ? 'addresses' : '         '} ${a}`))
+      ].join('\n'))
     })
 
   program.command('send')
@@ -228,6 +233,8 @@ export function registerBasic (program: Command, get: Ctx): void {
           `node       ${s.running ? `running (pid ${String(s.pid ?? '?')})` : 'not running'}${s.peerId === undefined ? '' : `  ${s.peerId}`}`,
           `org        ${s.org ?? '?'}`,
           `roster     version ${s.rosterVersion}`,
+          // Never silently isolated: no roster, not on it, no roster peer for a while.
+          ...(Array.isArray(s.warnings) ? (s.warnings as Array<{ message: string }>).map(w => `WARNING    ${w.message}`) : []),
           `messages   ${s.messages}`,
           // The one line an operator must not miss: the node is not storing anything.
           ...(s.store.writeFault === undefined ? [] : [`STORE      WRITES FAILING since ${new Date(s.store.writeFault.since).toISOString()}: ${s.store.writeFault.reason}`]),

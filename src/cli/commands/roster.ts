@@ -20,8 +20,8 @@ import { parseChoice, parseKey, parseOrg, parseScope, parseTime, readInputFile }
 /** The roster code, loaded by the actions that use it (registration stays light). */
 async function lib () {
   const [roster, identity, wrap] = await Promise.all([import('../../roster/index.js'), import('../../identity/keyfile.js'), import('../../node/roster-envelope.js')])
-  const { toHex } = await import('../../identity/keys.js')
-  return { ...roster, ...identity, ...wrap, toHex }
+  const { toHex, fromHex } = await import('../../identity/keys.js')
+  return { ...roster, ...identity, ...wrap, toHex, fromHex }
 }
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
@@ -103,10 +103,11 @@ export function registerRoster (program: Command, get: Ctx): void {
     })
 
   roster.command('add')
-    .description('add a member to the draft')
-    .requiredOption('--key <hex>', 'the member\'s Ed25519 public key (64 hex characters)')
-    .requiredOption('--role <role>', ROLES.join(' | '))
-    .requiredOption('--org <code>', 'MX-YUC, CNI, …')
+    .description('add a member to the draft (or, with --request, the node and operator of a state\'s join request)')
+    .option('--request <file>', 'a join request (c5mesh join-request): adds its node and operator keys with its org')
+    .option('--key <hex>', 'the member\'s Ed25519 public key (64 hex characters)')
+    .option('--role <role>', ROLES.join(' | '))
+    .option('--org <code>', 'MX-YUC, CNI, …')
     .option('--name <text>', 'a label, e.g. "C5 Yucatán nodo 1"')
     .option('--kinds <kinds>', `what it may issue, comma separated (default by role): ${KINDS.join(', ')}`)
     .option('--max-precedence <p>', PRECEDENCES.join(' | '), 'flash')
@@ -116,8 +117,29 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: Record<string, any>) => {
       const { ctx, out } = get()
-      const { addMember, DEFAULT_ROLE_KINDS } = await lib()
+      const { addMember, DEFAULT_ROLE_KINDS, fromHex } = await lib()
       const now = Date.now()
+      if (o.request !== undefined) {
+        for (const f of ['key', 'role', 'org', 'kinds'] as const) if (o[f] !== undefined) throw new C5Error('CLI_BAD_ARGUMENT', `--${f}: not with --request (the request names its keys, roles and org)`)
+        const { parseJoinRequest } = await import('../../node/join.js')
+        const req = parseJoinRequest(o.request, await readInputFile('join request', o.request))
+        const validFrom = parseTime('--valid-from', o.validFrom, now)
+        const validUntil = o.validUntil === undefined ? validFrom + YEAR_MS : parseTime('--valid-until', o.validUntil, now)
+        if (validUntil <= validFrom) throw new C5Error('CLI_BAD_ARGUMENT', '--valid-until: must be after --valid-from')
+        const scope = parseScope('--scope', o.scope)
+        const mayIssue = (role: Role) => ({ kinds: [...DEFAULT_ROLE_KINDS[role]], maxPrecedence: parseChoice('--max-precedence', o.maxPrecedence, PRECEDENCES), scope: scope.length === 0 ? 'national' as const : scope })
+        const name = o.name ?? req.name
+        let doc = await draftDocument(ctx)
+        doc = addMember(doc, { key: fromHex(req.nodeKey), role: 'node', org: req.org, ...(name === undefined ? {} : { name }), mayIssue: mayIssue('node'), validFrom, validUntil })
+        doc = addMember(doc, { key: fromHex(req.operatorKey), role: 'operator', org: req.org, ...(name === undefined ? {} : { name: `${name} (operador)` }), mayIssue: mayIssue('operator'), validFrom, validUntil })
+        await saveDraft(ctx, doc)
+        emit(out(o.json), { ...docSummary(doc, 0), org: req.org, fingerprint: req.fingerprint }, () => [
+          `draft version ${doc.version}: added ${req.org}'s node and operator (${doc.members.length} members; signatures cleared: sign it again)`,
+          `  fingerprint ${req.fingerprint}: confirm it with ${req.org} over the phone before signing`
+        ].join('\n'))
+        return
+      }
+      for (const f of ['key', 'role', 'org'] as const) if (o[f] === undefined) throw new C5Error('CLI_BAD_ARGUMENT', `--${f}: required (or --request FILE)`)
       const role = parseChoice('--role', o.role, ROLES) as Role
       const kinds = o.kinds === undefined ? [...DEFAULT_ROLE_KINDS[role]] : String(o.kinds).split(',').map(k => parseChoice('--kinds', k.trim(), KINDS))
       const validFrom = parseTime('--valid-from', o.validFrom, now)
@@ -168,8 +190,15 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (o: { keyFile?: string, in?: string, json?: boolean }) => {
       const { ctx, out } = get()
-      const { readKeyFile, decodeSignedRoster, signRoster, encodeSignedRoster, decodeRosterDocument } = await lib()
+      const { readKeyFile, decodeSignedRoster, signRoster, encodeSignedRoster, decodeRosterDocument, rosterSignatureStatus, fromHex, toHex } = await lib()
       const { pair } = await readKeyFile(o.keyFile ?? ctx.paths.rootKey)
+      // Only a trust anchor's signature counts: any other key (an operator's, a node's) would
+      // look like progress towards k of n and be ignored by every node.
+      const cfg = await ctx.config()
+      const anchors = cfg.trustAnchors
+      if (anchors === undefined || !anchors.keys.includes(toHex(pair.publicKey))) {
+        throw new C5Error('ROSTER_NOT_AN_ANCHOR', `${o.keyFile ?? ctx.paths.rootKey} holds key ${toHex(pair.publicKey).slice(0, 16)}…, which is not one of this node's trust anchors (config.json trustAnchors): sign with a root key`)
+      }
       const path = o.in ?? ctx.paths.rosterDraft
       let signed: SignedRoster
       try { signed = decodeSignedRoster(await readFile(path)) } catch (err) {
@@ -179,17 +208,41 @@ export function registerRoster (program: Command, get: Ctx): void {
       const next = signRoster(signed, pair)
       await writeAtomic(path, encodeSignedRoster(next))
       const doc = decodeRosterDocument(next.document)
-      emit(out(o.json), docSummary(doc, next.signatures.length), () => `signed draft version ${doc.version}: ${next.signatures.length} signature(s)`)
+      const st = rosterSignatureStatus(encodeSignedRoster(next), { keys: anchors.keys.map(fromHex), threshold: anchors.threshold })
+      emit(out(o.json), { ...docSummary(doc, st.validSigners.length), threshold: st.threshold, complete: st.complete }, () => `signed draft version ${doc.version}: ${st.validSigners.length} of ${st.threshold} root signature(s) needed${st.complete ? ' — complete: import it (c5mesh roster import FILE)' : ''}`)
     })
 
   roster.command('export')
     .description('write the signed draft (or, with --current, the current roster) to a file')
     .requiredOption('--out <file>')
     .option('--current', 'export the roster in force instead of the draft')
+    .option('--welcome', 'write a welcome file for a joining state: the roster in force, the trust anchors with their fingerprints, bootstrap addresses')
+    .option('--bootstrap <addrs>', 'with --welcome: the bootstrap multiaddrs, comma separated (default: this node\'s addresses and its bootstrap)')
     .option('--json', 'print JSON')
-    .action(async (o: { out: string, current?: boolean, json?: boolean }) => {
+    .action(async (o: { out: string, current?: boolean, welcome?: boolean, bootstrap?: string, json?: boolean }) => {
       const { ctx, out } = get()
-      const { encodeSignedRoster } = await lib()
+      const { encodeSignedRoster, decodeSignedRoster, decodeRosterDocument } = await lib()
+      if (o.welcome === true) {
+        const signed = await currentSigned(ctx)
+        if (signed === undefined) throw new C5Error('NODE_NOT_FOUND', 'this node has no roster yet: import one before welcoming anyone')
+        const cfg = await ctx.config()
+        if (cfg.trustAnchors === undefined) throw new C5Error('CONFIG_INVALID', 'trustAnchors: this node has none to hand on (config.json)')
+        const [{ makeWelcome }, { nodeAddrs }] = await Promise.all([import('../../node/join.js'), import('./join.js')])
+        const bootstrap = o.bootstrap !== undefined
+          ? o.bootstrap.split(',').map(a => a.trim()).filter(a => a !== '')
+          : [...new Set([...(await nodeAddrs(ctx)).addrs, ...cfg.bootstrap])]
+        for (const a of bootstrap) if (!/^\/\S+\/p2p\/\S+$/.test(a)) throw new C5Error('CLI_BAD_ARGUMENT', `--bootstrap: expected multiaddrs ending in /p2p/<PeerId>, got "${a}"`)
+        if (bootstrap.length === 0) throw new C5Error('CLI_BAD_ARGUMENT', '--bootstrap: this node has no address to share (port 0, no interface): give the addresses the new state should dial')
+        const version = decodeRosterDocument(decodeSignedRoster(signed).document).version
+        const w = makeWelcome({ roster: signed, rosterVersion: version, anchors: cfg.trustAnchors, bootstrap }, Date.now())
+        await writeAtomic(o.out, new TextEncoder().encode(JSON.stringify(w, null, 2) + '\n'))
+        emit(out(o.json), { out: o.out, rosterVersion: version, bootstrap, anchors: w.trustAnchors }, () => [
+          `wrote welcome file ${o.out}: roster version ${version}, ${bootstrap.length} bootstrap address(es)`,
+          'root fingerprints (the new state checks them before trusting):',
+          ...w.trustAnchors.keys.map(k => `  ${k.fingerprint}   ${k.key}`)
+        ].join('\n'))
+        return
+      }
       let bytes: Uint8Array | undefined
       if (o.current === true) {
         bytes = await currentSigned(ctx)
@@ -207,7 +260,7 @@ export function registerRoster (program: Command, get: Ctx): void {
     .option('--json', 'print JSON')
     .action(async (file: string, o: { json?: boolean }) => {
       const { ctx, out } = get()
-      const { decodeSignedRoster, wrapRoster } = await lib()
+      const { decodeSignedRoster, decodeRosterDocument, wrapRoster } = await lib()
       const bytes = await readInputFile('roster file', file)
       decodeSignedRoster(bytes) // a clear ROSTER_MALFORMED before anything else
       const env = wrapRoster(bytes, await ctx.key('node'), Date.now())
@@ -215,7 +268,10 @@ export function registerRoster (program: Command, get: Ctx): void {
       try {
         const r = await access.ingest(env.bytes)
         if (!r.ok) throw new C5Error(r.code, r.message)
-        if (resolve(file) === ctx.paths.rosterDraft) await rm(file, { force: true })
+        // The draft is done once the roster it became (or a newer one) is in force.
+        const draft = await readDraft(ctx).catch(() => undefined)
+        const imported = decodeRosterDocument(decodeSignedRoster(bytes).document).version
+        if (resolve(file) === ctx.paths.rosterDraft || (draft !== undefined && decodeRosterDocument(draft.document).version <= imported)) await rm(ctx.paths.rosterDraft, { force: true })
         emit(out(o.json), { id: r.message.id }, () => `roster imported (${r.message.id})`)
       } finally { await access.close() }
     })

@@ -35,6 +35,7 @@ export function registerStart (program: Command, get: Ctx): void {
       w(`  data      ${ctx.paths.dir}`)
       w(`  listening ${daemon.mesh.addrs().join(' ')}`)
       w(`  API       ${daemon.apiUrl}   (try: c5mesh status, c5mesh send --headline "prueba", c5mesh inbox)`)
+      for (const x of daemon.warnings()) w(`  WARNING   ${x.message}`)
       w('  stop with Ctrl-C')
       await new Promise<void>(resolve => {
         const stop = (sig: string): void => {
