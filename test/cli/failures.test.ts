@@ -110,4 +110,20 @@ describe('one clear line for every failure', { timeout: 120_000 }, () => {
     const line = oneLine(await c5mesh(['--data', own, 'send', '--headline', 'x'], {}, AS_NOBODY), 'IDENTITY_KEY_UNREADABLE')
     expect(line).toContain(`cannot read key file ${join(own, 'keys', 'operator.json')}: permission denied`)
   })
+
+  it.runIf(isRoot)('a read-only TMPDIR: commands run as usual, with one line for their own outcome (no loader stack trace)', async () => {
+    const ro = join(dir.path, 'ro-tmp')
+    await mkdir(ro, { mode: 0o555 })
+    const own = join(dir.path, 'nobody-tmp')
+    await mkdir(own)
+    await chown(own, NOBODY, NOBODY)
+    const env = { TMPDIR: ro }
+    expect(oneLine(await c5mesh(['--data', join(own, 'none'), 'status'], env, AS_NOBODY), 'CLI_NOT_INITIALISED')).toBeTruthy()
+    const init = await c5mesh(['--data', own, 'init', '--dev'], env, AS_NOBODY)
+    expect(init.stderr).toBe('')
+    expect(init.code).toBe(0)
+    const sent = await c5mesh(['--data', own, 'send', '--headline', 'con TMPDIR de solo lectura', '--json'], env, AS_NOBODY)
+    expect(sent.stderr).toBe('')
+    expect(JSON.parse(sent.stdout).id).toMatch(/^bafkrei/)
+  })
 })
