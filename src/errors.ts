@@ -28,6 +28,8 @@ export type ErrorCode =
   // sync and links
   | 'SYNC_MALFORMED' | 'SYNC_BAD_VERSION' | 'SYNC_UNEXPECTED' | 'SYNC_TIMEOUT' | 'SYNC_LIMIT_EXCEEDED'
   | 'SYNC_PEER_BANNED'
+  // sync: our own failure inside a session (never counted against the peer)
+  | 'SYNC_INTERNAL'
   | 'LINK_FRAME_TOO_LARGE' | 'LINK_CLOSED' | 'LINK_ABORTED' | 'LINK_BAD_ARGUMENT' | 'LINK_REFUSED'
   // radio link (src/links/radio, src/links/kiss): bad radio frame or hello, TNC unreachable or gone
   | 'RADIO_MALFORMED' | 'RADIO_BAD_HELLO' | 'RADIO_TNC_UNREACHABLE' | 'RADIO_TNC_FAILED'

@@ -2,9 +2,12 @@
  * The one ingest path (docs/PROTOCOL.md §4). Every message — composed here, received from a
  * peer, imported from a file, heard on a radio — enters through `ingest(bytes, source)`:
  *
- *   decode (limits, schema) → dedup (id, tombstone, in flight) → resolve author → verify
- *   signature → clock (expiry, skew) → roster authority (incl. revocation) → one atomic
+ *   decode (limits, schema) → dedup (id, tombstone, in flight) → resolve author → clock
+ *   (expiry, skew) → roster authority (incl. revocation) → verify signature → one atomic
  *   store batch → 'message' event
+ *
+ * Every cheap check comes before the signature (the one expensive step): a flood of
+ * expired, far-future or non-member messages costs a decode each, not a verification.
  *
  * A rejection never throws out of ingest: it returns `{ ok: false, code }`, is counted per
  * code and per source, and the last REJECTION_LOG_SIZE rejections are kept for inspection.
@@ -22,6 +25,11 @@ import { decodeAnyEnvelope, ROSTER_ENVELOPE_MAX_BYTES } from './roster-envelope.
 import type { RosterGuard } from './roster-guard.js'
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
+/**
+ * A message expired by at most this much may have expired on its way (a slow radio hop, a
+ * relay's clock behind ours): forwarding it is no fault. Expired by more, it is.
+ */
+export const EXPIRED_IN_TRANSIT_MS = 60 * 60 * 1000
 
 export const REJECTION_LOG_SIZE = 500
 /** Per-source counters are bounded so a stream of fresh source names can't exhaust memory. */
@@ -109,7 +117,25 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return c
   }
 
-  function reject (source: string, err: unknown, id?: string): IngestResult {
+  /**
+   * Could an honest relay have forwarded what was refused (docs/protocol/ingest.md §"Whose
+   * fault")? Then the refusal costs the peer nothing: a message that expired in transit, a
+   * relay whose clock runs a little ahead, an author whose roster entry changed recently
+   * (the relay may not hold that version yet), our own roster missing. Far-expired and
+   * far-future messages, and authors no roster we knew of admitted, are evidence.
+   */
+  function honestRelay (err: unknown, env: Envelope): boolean {
+    if (!(err instanceof C5Error)) return true
+    const now = clock.now()
+    switch (err.code) {
+      case 'ENVELOPE_EXPIRED': return now - env.expires <= EXPIRED_IN_TRANSIT_MS
+      case 'ENVELOPE_FROM_FUTURE': return env.created - now <= 2 * skewMs
+      case 'ROSTER_NO_ROSTER': return true
+      default: return err.code.startsWith('ROSTER_') && roster.recentlyChanged(env.author, now)
+    }
+  }
+
+  function reject (source: string, err: unknown, id?: string, relay?: boolean): IngestResult {
     const e = err instanceof C5Error ? err : new C5Error('INGEST_INTERNAL', 'internal error during ingest', { cause: err })
     const sc = sourceCounter(source)
     // Known already: a duplicate, a tombstoned message, or an older roster version (a peer
@@ -126,7 +152,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     }
     counters.byCode[e.code] = (counters.byCode[e.code] ?? 0) + 1
     sc.byCode[e.code] = (sc.byCode[e.code] ?? 0) + 1
-    return { ok: false, code: e.code, message: e.message, ...(id === undefined ? {} : { id }) }
+    return { ok: false, code: e.code, message: e.message, ...(id === undefined ? {} : { id }), ...(relay === true ? { honestRelay: true } : {}) }
   }
 
   /** store.holds, but never a throw out of ingest (a closed store is reported by run()). */
@@ -163,21 +189,23 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     if (known === 'stored') throw new C5Error('INGEST_DUPLICATE', 'already stored')
     if (known === 'tombstone') throw new C5Error('INGEST_TOMBSTONED', 'expired earlier; its tombstone is kept')
     const authorKey = resolveAuthor(env)
+    const now = clock.now()
+    checkTimes(env, now, { skewMs })
+    // Authority: roster envelopes carry their own k-of-n root signatures; the rest are
+    // checked against the current roster (role, kind, precedence, scope, validity,
+    // revocation) — a pure check, made before the signature.
+    const changes = roster.changesRoster(env.kind)
+    if (!changes) roster.authorise(env, authorKey)
     // An inline verifier answers at once: no extra turn through the microtask queue.
     const verdict = verifier.verify(authorKey, signingPayload(env), env.signature)
     if (!(typeof verdict === 'boolean' ? verdict : await verdict)) {
       throw new C5Error('ENVELOPE_BAD_SIGNATURE', 'signature does not verify for the author key')
     }
-    const now = clock.now()
-    checkTimes(env, now, { skewMs })
-    // Authority: roster envelopes carry their own k-of-n root signatures; the rest are
-    // checked against the current roster (role, kind, precedence, scope, validity, revocation).
     // Roster changes are written inside the roster's serial section, in one batch with it.
-    if (roster.changesRoster(env.kind)) {
+    if (changes) {
       await roster.admit(env, authorKey, now, async extra => { await write(env, source, now, sync, extra) })
       if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
     } else {
-      roster.authorise(env, authorKey)
       await write(env, source, now, sync, hookOps(env, source))
     }
     return { ok: true, envelope: env }
@@ -243,7 +271,7 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     try {
       result = await admit(source, env, opts.sync ?? source === 'local')
     } catch (err) {
-      return reject(source, err, env.id)
+      return reject(source, err, env.id, honestRelay(err, env))
     } finally {
       releaseInFlight(key)
     }

@@ -18,6 +18,7 @@ import type { SyncSessionOptions, SyncStats } from '../sync/session-types.js'
 import type { FrameType } from '../sync/frames.js'
 import { timersOf } from '../util/clock.js'
 import type { NodeCore } from './core.js'
+import { createPeerGuard } from './peer-guard.js'
 import { createPeering, type PeeringEvents } from './peering.js'
 import { createReconnector, type DialOutcome } from './reconnect.js'
 
@@ -101,8 +102,12 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
   const now = (): number => core.clock.now()
   const myKeyHex = toHex(options.nodeKey.publicKey)
   let host!: C5Host
+  // Bans outlive a restart: they are kept in the store's meta book.
+  const guard = createPeerGuard({ now, meta: core.store.meta, ...(options.banMs === undefined ? {} : { banMs: options.banMs }), onError: err => { log('peer.bans-not-saved', { error: String(err) }) } })
+  await guard.restore()
   const peering = createPeering({
     core,
+    guard,
     nodeKey: options.nodeKey.publicKey,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
     ...(options.banMs === undefined ? {} : { banMs: options.banMs }),
@@ -251,6 +256,7 @@ export async function startMesh (options: MeshOptions): Promise<MeshNode> {
       await peering.stop()
       await unhandle().catch(() => {})
       await host.stop()
+      await guard.saved()
     }
   }
 }

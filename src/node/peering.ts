@@ -14,9 +14,9 @@ import { createSyncSession } from '../sync/session.js'
 import type { SyncSession, SyncSessionOptions } from '../sync/session-types.js'
 import type { NodeCore } from './core.js'
 import { syncComponentsFor } from './sync-components.js'
+import { createPeerGuard, POINTS_PER_VIOLATION, VIOLATION_CODES, type PeerGuard } from './peer-guard.js'
 
-/** How long a peer that was banned for invalid messages stays refused. */
-export const BAN_DURATION_MS = 10 * 60_000
+export { BAN_DURATION_MS } from './peer-guard.js'
 
 export interface PeeringEvents {
   session: [{ peerId: string, event: 'open' | 'end', reason?: string }]
@@ -35,6 +35,8 @@ export interface PeeringOptions {
   nonce?: () => Uint8Array
   /** A session banned its peer: the transport should hang up on it. */
   onBanned?: (peer: string) => void
+  /** Per-key scores, bans and budgets (default: in memory, bans not persisted). */
+  guard?: PeerGuard
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
@@ -45,6 +47,7 @@ export interface Peering {
   /** Whether a link with this node key may exist now: on the roster, not banned, not filtered. */
   allowPeer: (key: Uint8Array) => boolean
   isBanned: (keyHex: string) => boolean
+  guard: PeerGuard
   /** Runs a sync session on a new link (replacing an older one with the same peer). */
   attach: (link: Link) => void
   /** A reconciliation round with every linked peer now. */
@@ -58,39 +61,44 @@ export function createPeering (options: PeeringOptions): Peering {
   const { core } = options
   const log = options.log ?? (() => {})
   const now = (): number => core.clock.now()
-  const banned = new Map<string, number>() // key hex → until
-  const banMs = options.banMs ?? BAN_DURATION_MS
+  const guard = options.guard ?? createPeerGuard({ now, ...(options.banMs === undefined ? {} : { banMs: options.banMs }) })
   const events = new EventEmitter<PeeringEvents>()
   const sessions = new Map<string, SyncSession>()
   const components = syncComponentsFor(core)
   const rosterListeners: Array<() => void> = []
   let stopping = false
 
-  const isBanned = (keyHex: string): boolean => {
-    const until = banned.get(keyHex)
-    if (until === undefined) return false
-    if (until > now()) return true
-    banned.delete(keyHex)
-    return false
-  }
+  const isBanned = (keyHex: string): boolean => guard.isBanned(keyHex)
   const allowPeer = (key: Uint8Array): boolean => core.roster.state.isNodeAllowed(key, now()) && !isBanned(toHex(key)) && (options.linkFilter?.(key) ?? true)
+
+  /** Records a ban (once) and hangs up: every session of the key ends. */
+  function banned (peer: string, keyHex: string, ban: { until: number, code: string } | undefined, points: number): void {
+    if (ban === undefined) return
+    log('peer.banned', { peer, code: ban.code, score: points, until: new Date(ban.until).toISOString() })
+    events.emit('banned', { peerId: peer })
+    options.onBanned?.(peer)
+    void sessions.get(peer)?.stop()
+  }
 
   function attach (link: Link): void {
     const peer = link.remote
     if (stopping || link.remoteKey === undefined || !allowPeer(link.remoteKey)) { link.abort(); return }
+    const keyHex = toHex(link.remoteKey)
+    // Each session would start its limits afresh: opens are budgeted per key.
+    if (!guard.mayOpenSession(keyHex)) {
+      link.abort(new Error('sessions opened too often'))
+      return
+    }
     const old = sessions.get(peer)
     if (old !== undefined) void old.stop()
     const session = createSyncSession(link, components, {
       ...options.sync,
       nodeKey: options.nodeKey,
+      budgets: guard.budgetsFor(keyHex),
       ...(options.nonce === undefined ? {} : { nonce: options.nonce() }),
       onEvent: ev => {
-        if (ev.type === 'banned') {
-          banned.set(toHex(ev.remoteKey ?? new Uint8Array()), now() + banMs)
-          log('peer.banned', { peer, code: ev.lastCode, penalty: ev.penalty })
-          events.emit('banned', { peerId: peer })
-          options.onBanned?.(peer)
-        }
+        if (ev.type === 'fault') banned(peer, keyHex, guard.penalise(keyHex, ev.points, ev.code), guard.score(keyHex))
+        else if (ev.type === 'banned') banned(peer, keyHex, guard.ban(keyHex, ev.lastCode), ev.penalty)
       }
     })
     sessions.set(peer, session)
@@ -99,6 +107,10 @@ export function createPeering (options: PeeringOptions): Peering {
     log('session.open', { peer })
     void session.done.then(end => {
       if (sessions.get(peer) === session) sessions.delete(peer)
+      // A protocol violation we detected (not the peer's ERROR, not our own failure) counts.
+      if (end.reason === 'error' && end.code !== undefined && VIOLATION_CODES.has(end.code)) {
+        banned(peer, keyHex, guard.penalise(keyHex, POINTS_PER_VIOLATION, end.code), guard.score(keyHex))
+      }
       log('session.end', { peer, reason: end.reason, code: end.code })
       events.emit('session', { peerId: peer, event: 'end', reason: end.reason })
     })
@@ -120,6 +132,7 @@ export function createPeering (options: PeeringOptions): Peering {
     sessions,
     allowPeer,
     isBanned,
+    guard,
     attach,
     syncNow: () => { for (const s of sessions.values()) s.resync() },
     onRosterChange: cut => { rosterListeners.push(cut) },

@@ -5,7 +5,7 @@
  */
 import { C5Error } from '../errors.js'
 import type { Envelope, Revocation } from '../envelope/types.js'
-import { keyId } from '../identity/index.js'
+import { keyId, toHex } from '../identity/index.js'
 import { checkAuthority, encodeRosterSnapshot, decodeRosterSnapshot, type RosterState } from '../roster/index.js'
 import type { RosterMember } from '../roster/types.js'
 import type { MessageStore, BatchOp } from '../store/types.js'
@@ -37,9 +37,26 @@ export interface RosterGuard {
    * refusal, and on success the caller writes the message itself (no serialisation needed).
    */
   authorise: (env: Envelope, authorKey: Uint8Array) => void
+  /**
+   * Whether a roster version applied within the last CHANGED_MEMBER_GRACE_MS removed this
+   * author (32-byte key or 8-byte key id) or changed what it may issue: a peer that has not
+   * received that version yet may still relay its messages in good faith.
+   */
+  recentlyChanged: (author: Uint8Array, now: number) => boolean
 }
 
+/** How long after a roster change a relay of the old rules is presumed honest. */
+export const CHANGED_MEMBER_GRACE_MS = 24 * 3600_000
+
 const changesRoster = (kind: Envelope['kind']): boolean => kind === 'roster' || kind === 'revocation'
+
+/** Same role, org, rights and validity: a relay under either version decides alike. */
+function sameRights (a: RosterMember, b: RosterMember): boolean {
+  const ia = a.mayIssue; const ib = b.mayIssue
+  return a.role === b.role && a.org === b.org && a.validFrom === b.validFrom && a.validUntil === b.validUntil &&
+    ia.maxPrecedence === ib.maxPrecedence && ia.kinds.join() === ib.kinds.join() &&
+    (ia.scope === 'national' ? ib.scope === 'national' : ib.scope !== 'national' && ia.scope.join() === ib.scope.join())
+}
 
 export async function createRosterGuard (state: RosterState, store: MessageStore): Promise<RosterGuard> {
   const snap = await store.meta.get(META_ROSTER_SNAPSHOT)
@@ -47,6 +64,19 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
   let rosterEnvelope = await store.meta.get(META_ROSTER_ENVELOPE)
   let chain: Promise<unknown> = Promise.resolve()
   let purged = 0
+  /** key hex and key-id hex of members removed or changed by a roster version → when applied. */
+  const changed = new Map<string, number>()
+
+  function noteChanges (before: readonly RosterMember[], now: number): void {
+    const after = new Map(state.members().map(m => [toHex(m.key), m]))
+    for (const old of before) {
+      const cur = after.get(toHex(old.key))
+      if (cur !== undefined && sameRights(old, cur)) continue
+      changed.set(toHex(old.key), now)
+      changed.set(toHex(keyId(old.key)), now)
+    }
+    for (const [k, at] of changed) if (now - at > CHANGED_MEMBER_GRACE_MS) changed.delete(k)
+  }
 
   function serial<T> (fn: () => Promise<T>): Promise<T> {
     const run = chain.then(fn, fn)
@@ -54,7 +84,7 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     return run
   }
 
-  async function admitRoster (env: Envelope, authorKey: Uint8Array, write: (extra: BatchOp[]) => Promise<void>): Promise<void> {
+  async function admitRoster (env: Envelope, authorKey: Uint8Array, now: number, write: (extra: BatchOp[]) => Promise<void>): Promise<void> {
     checkAuthority(state, env, authorKey)
     const body = env.roster as Uint8Array
     const current = state.signedBytes
@@ -64,7 +94,8 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     const change = state.prepareApply(body)
     const snapshot = encodeRosterSnapshot({ signedRoster: body, revocations: state.revocations() })
     await write([...store.meta.ops(META_ROSTER_SNAPSHOT, snapshot), ...store.meta.ops(META_ROSTER_ENVELOPE, env.bytes)])
-    change.commit()
+    const before = state.members()
+    if (change.commit()) noteChanges(before, now)
     rosterEnvelope = env.bytes
     await purgeRevoked(change.value.revocations)
   }
@@ -112,8 +143,12 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
       if (changesRoster(env.kind)) throw new C5Error('INGEST_INTERNAL', `a ${env.kind} must go through admit()`)
       checkAuthority(state, env, authorKey)
     },
+    recentlyChanged: (author, now) => {
+      const at = changed.get(toHex(author))
+      return at !== undefined && now - at <= CHANGED_MEMBER_GRACE_MS
+    },
     admit: async (env, authorKey, _now, write) => {
-      if (env.kind === 'roster') return serial(async () => admitRoster(env, authorKey, write))
+      if (env.kind === 'roster') return serial(async () => admitRoster(env, authorKey, _now, write))
       if (env.kind === 'revocation') return serial(async () => admitRevocation(env, authorKey, write))
       checkAuthority(state, env, authorKey)
       await write([])

@@ -64,6 +64,8 @@ export interface Ctx {
   backlog: OfferBacklog
   bandwidth: TokenBucket
   receiveRate: TokenBucket
+  /** Bytes of RECON we may still send this peer (shared per key), if limited. */
+  reconBytes?: TokenBucket
   peerHas: BoundedIdMap<PeerHas>
   /** Lazy push state (session-lazy.ts). */
   lazy: LazyState

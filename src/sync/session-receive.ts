@@ -19,24 +19,18 @@ import type { Ctx } from './session-context.js'
 /** Rejections that mean "already known", not a fault of the sender (an older roster: we have a newer one). */
 const KNOWN_CODES = new Set(['INGEST_DUPLICATE', 'INGEST_TOMBSTONED', 'ROSTER_OLD_VERSION'])
 /**
- * Rejections that an honest peer can cause: a message that expired in transit, our own
- * failure, an older roster, a key revoked by a revocation envelope that has not reached the
- * peer yet (revocations do not change the roster version, so the rule below cannot tell).
- * They cost no score, and neither does any STORE_* code (our store's trouble: a full disk
- * must not get every peer banned). Every other code costs PENALTY_PER_REJECT.
+ * Whether a rejection of what the peer sent is evidence against it (§4.7). Ingest says
+ * when an honest relay could have sent it (`honestRelay`: expired in transit, a clock a
+ * little ahead, an author whose roster entry changed recently); our own failures
+ * (INGEST_INTERNAL, any STORE_* — a full disk must not get every peer banned), an older
+ * roster, a revocation that has not reached the peer yet and quotas cost nothing either.
+ * The peer's roster-version claim in HELLO plays no part: it is unverified.
  */
-const BLAMELESS_CODES = new Set(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'ROSTER_KEY_REVOKED', 'STORE_CLOSED'])
+const BLAMELESS_CODES = new Set(['INGEST_INTERNAL', 'ROSTER_OLD_VERSION', 'ROSTER_KEY_REVOKED', 'STORE_CLOSED'])
 
-/**
- * An authority rejection (ROSTER_*) proves a fault only when the peer holds the same roster
- * version as we do: with different versions, an honest peer may relay what its roster allowed
- * (a member removed or revoked in ours, or messages in flight before our ROSTER reached it).
- */
-function isFault (ctx: Ctx, code: string, frame: 'msg' | 'roster'): boolean {
-  if (BLAMELESS_CODES.has(code) || code.startsWith('STORE_')) return false
-  // A ROSTER frame the peer chose to send us must be one it verified itself.
-  if (code.startsWith('ROSTER_') && frame === 'msg') return ctx.peerClaimedRoster === ctx.components.roster().version
-  return true
+function isFault (result: Extract<IngestResult, { ok: false }>): boolean {
+  if (result.honestRelay === true || BLAMELESS_CODES.has(result.code)) return false
+  return !result.code.startsWith('STORE_') && !result.code.startsWith('QUOTA_')
 }
 export const PENALTY_PER_REJECT = 1
 
@@ -141,13 +135,14 @@ async function ingestFromPeer (ctx: Ctx, bytes: Uint8Array, frame: 'msg' | 'rost
   } else {
     ctx.stats.messagesRejected++
     ctx.log('sync.rejected', { remote: ctx.link.remote, code: result.code })
-    if (isFault(ctx, result.code, frame)) penalise(ctx, result.code)
+    if (isFault(result)) penalise(ctx, result.code)
   }
   return result
 }
 
 function penalise (ctx: Ctx, code: string): void {
   ctx.stats.penalty += PENALTY_PER_REJECT
+  ctx.emit({ type: 'fault', code, points: PENALTY_PER_REJECT })
   if (ctx.stats.penalty < ctx.options.banThreshold) return
   const remoteKey = ctx.link.remoteKey ?? ctx.peer?.nodeKey
   ctx.emit({ type: 'banned', remote: ctx.link.remote, ...(remoteKey === undefined ? {} : { remoteKey }), penalty: ctx.stats.penalty, lastCode: code })

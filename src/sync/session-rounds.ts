@@ -53,6 +53,14 @@ export async function startRound (ctx: Ctx): Promise<void> {
 export function sendRecon (ctx: Ctx, senderInitiated: boolean, round: number, message: Uint8Array): void {
   const room = ctx.limits.maxFrameBytes - RECON_HEADER_MAX_BYTES
   if (room < 1) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'frames too small for RECON')
+  // What we send a peer key in reconciliation is budgeted across its sessions (§4.7): one
+  // large answer (a LIST of our store) fits the burst; a peer that keeps claiming huge
+  // differences is cut off rather than answered with megabytes every round.
+  const budget = ctx.reconBytes
+  if (budget !== undefined) {
+    if (budget.delayFor(message.length) > 0) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'reconciliation budget for this peer exhausted', { details: { bytes: message.length } })
+    budget.take(message.length)
+  }
   let at = 0
   do {
     const end = Math.min(message.length, at + room)
@@ -219,5 +227,6 @@ export function schedulePeriodic (ctx: Ctx): void {
 }
 
 export function asC5 (e: unknown): C5Error {
-  return e instanceof C5Error ? e : new C5Error('SYNC_UNEXPECTED', 'internal failure', { cause: e })
+  // Not the peer's doing: SYNC_INTERNAL never counts against it (src/node/peer-guard.ts).
+  return e instanceof C5Error ? e : new C5Error('SYNC_INTERNAL', 'internal failure', { cause: e })
 }

@@ -8,6 +8,7 @@ import type { Kind, Precedence } from '../envelope/types.js'
 import type { IngestResult } from '../node/types.js'
 import type { FrameType, HelloFrame } from './frames.js'
 import type { Reconciler, SyncItem } from './types.js'
+import type { TokenBucket } from './budget.js'
 
 /** What `components.get` returns for a stored message. */
 export interface StoredMessage {
@@ -64,6 +65,19 @@ export interface SyncComponents {
 
 export type ReconcilerFactory = (items: SyncItem[]) => Reconciler
 
+/**
+ * Budgets shared by every session with one peer key (src/node/peer-guard.ts), so opening a
+ * new session does not start them afresh. Each defaults to a session-local bucket.
+ */
+export interface SessionBudgets {
+  /** MSGs received (receiveMessagesPerS / receiveBurstMessages). */
+  receive?: TokenBucket
+  /** Rounds the peer starts (one per MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST). */
+  peerRounds?: TokenBucket
+  /** Bytes of reconciliation messages we send the peer (none by default: unlimited). */
+  reconBytes?: TokenBucket
+}
+
 export interface SyncSessionOptions {
   /** This node's 32-byte key, sent in HELLO and used to elect the initiator. */
   nodeKey?: Uint8Array
@@ -94,6 +108,8 @@ export interface SyncSessionOptions {
   maxControlQueueBytes?: number
   /** Offer lazy push (IHAVE/PRUNE/GRAFT, §4.9) in HELLO (default true). */
   lazyPush?: boolean
+  /** Budgets shared with the other sessions of the same peer key. */
+  budgets?: SessionBudgets
   /** The reconciliation engine (default: src/sync/reconcile). */
   createReconciler?: ReconcilerFactory
   /** Source label given to ingest (default `peer:${link.remote}`). */
@@ -117,6 +133,8 @@ export type SyncEvent =
   | { type: 'reconciled', round: number, role: 'initiator' | 'responder', have: number, need: number }
   | { type: 'received', id: Uint8Array, result: IngestResult }
   | { type: 'banned', remote: string, remoteKey?: Uint8Array, penalty: number, lastCode: string }
+  /** A refusal that is evidence against the peer (each one adds to its score, §4.7). */
+  | { type: 'fault', code: string, points: number }
   | { type: 'end', end: SessionEnd }
 
 /** A message to push (notifyNew): a decoded Envelope, or just what the queue needs. */

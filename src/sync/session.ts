@@ -65,11 +65,12 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
       burst: options.burstBytes ?? Math.max(maxFrameBytes, Number.isFinite(options.bytesPerSecond) ? options.bytesPerSecond as number : 0),
       now: clock.now
     }),
-    receiveRate: new TokenBucket({
+    receiveRate: options.budgets?.receive ?? new TokenBucket({
       ratePerS: options.receiveMessagesPerS ?? RECEIVE_MESSAGES_PER_S,
       burst: options.receiveBurstMessages ?? RECEIVE_BURST_MESSAGES,
       now: clock.now
     }),
+    ...(options.budgets?.reconBytes === undefined ? {} : { reconBytes: options.budgets.reconBytes }),
     peerHas: new BoundedIdMap<PeerHas>(options.maxPeerHas ?? MAX_PEER_HAS),
     lazy: createLazyState(),
     credit: createCreditState(),
@@ -77,7 +78,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
     nextRound: 0,
     lastPeerRound: -1,
     lastMyRoundAt: -Infinity,
-    peerRounds: new TokenBucket({ ratePerS: 1000 / MIN_ROUND_INTERVAL_MS, burst: PEER_ROUND_BURST, now: clock.now }),
+    peerRounds: options.budgets?.peerRounds ?? new TokenBucket({ ratePerS: 1000 / MIN_ROUND_INTERVAL_MS, burst: PEER_ROUND_BURST, now: clock.now }),
     resyncPending: false,
     roundStarting: false,
     roundAfterDrain: false,

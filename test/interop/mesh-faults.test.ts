@@ -108,6 +108,31 @@ describe('mesh faults', () => {
     expect(peers.find(p => p.key === toHex(rogueKey.publicKey))?.state).toBe('banned')
   })
 
+  it('protocol violations count across sessions: a roster peer that keeps sending garbage is banned, and stays banned after a restart', async () => {
+    const world = createTestWorld(['MX-YUC', 'MX-CAM'], Date.now())
+    const a = await start(world, 0)
+    const rogueKey = world.members[1].node
+    const host = await createHost({ privateKey: await libp2pPrivateKey(rogueKey), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, dht: false, allowPeer: () => true })
+    cleanups.push(async () => host.stop())
+    const ends: string[] = []
+    a.mesh.events.on('session', e => { if (e.event === 'end') ends.push(e.reason ?? '') })
+    const banned = new Promise<void>(resolve => a.mesh.events.once('banned', () => resolve()))
+    // Each session ends on its first frame (SYNC_BAD_VERSION): one session's own score never
+    // reaches a ban, but the key's score does.
+    for (let i = 0; i < 2; i++) {
+      const link = await openLink(host, a.mesh.host.getMultiaddrs()[0])
+      await link.send(Uint8Array.of(0xde, 0xad))
+      await (async () => { try { for await (const _ of link.frames()); } catch {} })()
+    }
+    await banned
+    expect(ends.filter(r => r === 'error').length).toBeGreaterThanOrEqual(2)
+    await expect(openLink(host, a.mesh.host.getMultiaddrs()[0])).rejects.toThrow()
+    await a.stop()
+    await a.restart()
+    expect((await a.mesh.peers()).find(p => p.key === toHex(rogueKey.publicKey))?.state).toBe('banned')
+    await expect(openLink(host, a.mesh.host.getMultiaddrs()[0])).rejects.toThrow()
+  })
+
   it('a revocation published on one side of a partition is enforced on the other after heal', async () => {
     const t0 = Date.now()
     const world = createTestWorld(['MX-CMX', 'MX-OAX'], t0)

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { MAX_SOURCES_COUNTED, REJECTION_LOG_SIZE } from '../../src/node/ingest.js'
 import { composeEnvelope } from '../../src/envelope/index.js'
-import { generateKeyPair } from '../../src/identity/index.js'
+import { generateKeyPair, verify as verifySignature } from '../../src/identity/index.js'
 import { createTestWorld, signWorldRoster, type TestWorld } from '../helpers/world.js'
 import { tempDir } from '../helpers/tmp.js'
 import { addRevocationToDocument, nextVersion, removeMember } from '../../src/roster/index.js'
@@ -160,6 +160,62 @@ describe('ingest', () => {
     const doc2 = nextVersion(addRevocationToDocument(world.document, { key: op.publicKey, effective: now }), now)
     expect((await core.ingest.ingest(signWorldRoster(world.root, doc2, now).rosterEnvelope.bytes, 'p')).ok).toBe(true)
     expect(await core.ingest.ingest(alert(world, 1, now + 5).bytes, 'p')).toMatchObject({ ok: false, code: 'ROSTER_KEY_REVOKED' })
+  })
+})
+
+describe('ingest: cheap checks first, and whose fault a refusal is', () => {
+  let dir: { path: string, cleanup: () => Promise<void> }
+  let core: NodeCore
+  let now = T0
+  let world: TestWorld
+  let verified = 0
+
+  beforeEach(async () => {
+    now = T0
+    verified = 0
+    dir = await tempDir()
+    world = createTestWorld(['MX-YUC', 'MX-CMX'], T0)
+    const counting = { verify: (k: Uint8Array, p: Uint8Array, s: Uint8Array) => { verified++; return verifySignature(k, p, s) } }
+    core = await openNodeCore({ storePath: join(dir.path, 'db'), anchors: world.anchors, clock: { now: () => now }, verifier: counting })
+    expect((await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')).ok).toBe(true)
+    verified = 0
+  })
+  afterEach(async () => { await core.close(); await dir.cleanup() })
+
+  it('refuses expired, far-future, non-member and not-allowed messages without verifying a signature', async () => {
+    const outsider = generateKeyPair()
+    const cases = [
+      alert(world, 0, now - 3 * 24 * 60 * MIN, { ttlS: 3600 }), // expired days ago
+      alert(world, 0, now + 365 * 24 * 60 * MIN), // a year ahead
+      composeEnvelope({ kind: 'alert', org: 'MX-YUC', content: { msgType: 'Alert', headline: 'x' } }, outsider, { now }), // not on the roster
+      composeEnvelope({ kind: 'receipt', org: 'MX-YUC', references: [new Uint8Array(32)] }, world.members[0].operator, { now }) // an operator may not issue receipts
+    ]
+    const codes = []
+    for (const e of cases) { const r = await core.ingest.ingest(e.bytes, 'peer:x'); codes.push(r.ok ? 'ok' : r.code) }
+    expect(codes).toEqual(['ENVELOPE_EXPIRED', 'ENVELOPE_FROM_FUTURE', 'ROSTER_UNKNOWN_AUTHOR', 'ROSTER_WRONG_ROLE'])
+    expect(verified).toBe(0)
+    expect((await core.ingest.ingest(alert(world, 0, now).bytes, 'peer:x')).ok).toBe(true)
+    expect(verified).toBe(1)
+  })
+
+  it('says when an honest relay could have sent a refused message, and when it is evidence', async () => {
+    const relay = async (e: { bytes: Uint8Array }): Promise<boolean | undefined> => {
+      const r = await core.ingest.ingest(e.bytes, 'peer:x')
+      expect(r.ok).toBe(false)
+      return r.ok ? undefined : r.honestRelay === true
+    }
+    expect(await relay(alert(world, 0, now - 70 * MIN, { ttlS: 3600 }))).toBe(true) // expired 10 min ago: in transit
+    expect(await relay(alert(world, 0, now - 3 * 24 * 60 * MIN, { ttlS: 3600 }))).toBe(false) // days ago
+    expect(await relay(alert(world, 0, now + 15 * MIN))).toBe(true) // a relay clock a little ahead
+    expect(await relay(alert(world, 0, now + 24 * 60 * MIN))).toBe(false) // a day ahead
+    const outsider = generateKeyPair()
+    expect(await relay(composeEnvelope({ kind: 'alert', org: 'MX-YUC', content: { msgType: 'Alert', headline: 'x' } }, outsider, { now }))).toBe(false)
+    // A member removed by the roster version we just received: a relay without it yet is honest.
+    const doc2 = nextVersion(removeMember(world.document, world.members[1].operator.publicKey), now)
+    expect((await core.ingest.ingest(signWorldRoster(world.root, doc2, now).rosterEnvelope.bytes, 'p')).ok).toBe(true)
+    expect(await relay(alert(world, 1, now + 1))).toBe(true)
+    now += 2 * 24 * 60 * MIN // long after the change, it is evidence again
+    expect(await relay(alert(world, 1, now))).toBe(false)
   })
 })
 

@@ -64,24 +64,34 @@ describe('sync session limits and failures', () => {
     expect(await t.session.done).toMatchObject({ reason: 'stopped' })
   })
 
-  it('authority rejections cost nothing when rosters differ; tampered messages always cost', async () => {
+  it('a roster version claimed in HELLO makes nothing free: a non-member costs; what ingest calls an honest relay costs nothing', async () => {
     const alice = author(); const mallory = author('MX-XXX')
-    const t = honestWithRaw({ banThreshold: 3 }, [alice])
+    const t = honestWithRaw({ banThreshold: 100 }, [alice])
+    // Ingest says when an honest relay could have sent a refused message (here: headlines
+    // starting "late", standing for a message that expired in transit).
+    const ingest = t.node.components.ingest
+    t.node.components.ingest = async (bytes, source, digest) => {
+      const r = await ingest(bytes, source, digest)
+      return !r.ok && new TextDecoder().decode(bytes).includes('late') ? { ...r, honestRelay: true } : r
+    }
     t.session.start()
     await t.peer.send(helloFrame({ rosterVersion: 7 })) // a roster we do not hold (ours: 0)
     for (let i = 0; i < 5; i++) await t.peer.send({ type: 'msg', envelope: alert(mallory, { now: T0, headline: `r${i}` }).bytes })
     await until(() => t.node.rejected.length === 5)
-    expect(t.session.stats().penalty).toBe(0)
+    expect(t.session.stats().penalty).toBe(5) // before: 0, whatever a flood of non-members
+    for (let i = 0; i < 3; i++) await t.peer.send({ type: 'msg', envelope: alert(mallory, { now: T0, headline: `late ${i}` }).bytes })
+    await until(() => t.node.rejected.length === 8)
+    expect(t.session.stats().penalty).toBe(5)
     const tampered = alert(alice, { now: T0, headline: 'original' }).bytes.slice()
     tampered[tampered.length - 1] ^= 0x01 // flip a signature bit
     await t.peer.send({ type: 'msg', envelope: tampered })
-    await until(() => t.node.rejected.length === 6)
+    await until(() => t.node.rejected.length === 9)
     expect(t.node.rejected.at(-1)?.code).toBe('ENVELOPE_BAD_SIGNATURE')
-    expect(t.session.stats().penalty).toBe(1)
+    expect(t.session.stats().penalty).toBe(6)
     // A ROSTER frame it sends must be one it verified: refused, it costs.
     await t.peer.send({ type: 'roster', envelope: rosterEnvelope(mallory, 9, T0).bytes })
-    await until(() => t.node.rejected.length === 7)
-    expect(t.session.stats().penalty).toBe(2)
+    await until(() => t.node.rejected.length === 10)
+    expect(t.session.stats().penalty).toBe(7)
     await t.session.stop()
   })
 
