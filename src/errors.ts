@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'STORE_CORRUPT' | 'STORE_SCHEMA_MISMATCH' | 'STORE_CLOSED' | 'STORE_LOCKED' | 'STORE_INVALID_ARGUMENT' | 'STORE_OPEN_FAILED' | 'STORE_WRITE_FAILED'
   // ingest
   | 'INGEST_DUPLICATE' | 'INGEST_TOMBSTONED' | 'INGEST_INTERNAL'
+  // quotas (roster.md §Quotas): same decision on every node; never the relay's fault
+  | 'QUOTA_EXCEEDED' | 'QUOTA_LIFETIME_EXCEEDED'
   // sync and links
   | 'SYNC_MALFORMED' | 'SYNC_BAD_VERSION' | 'SYNC_UNEXPECTED' | 'SYNC_TIMEOUT' | 'SYNC_LIMIT_EXCEEDED'
   | 'SYNC_PEER_BANNED'

@@ -36,6 +36,9 @@ export function httpStatusOf (code: ErrorCode | string): number {
   if (code.startsWith('ROSTER_')) return 403
   if (code === 'BUNDLE_UNKNOWN_NODE' || code === 'BUNDLE_BAD_SIGNATURE') return 403
   if (code.startsWith('BUNDLE_')) return 422
+  // quotas (roster.md §6.1): the author's rate is spent for this window; a lifetime is content
+  if (code === 'QUOTA_EXCEEDED') return 429
+  if (code === 'QUOTA_LIFETIME_EXCEEDED') return 422
   return 500
 }
 

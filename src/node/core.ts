@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../util/clock.js'
 import { createRosterState } from '../roster/index.js'
 import type { TrustAnchors } from '../roster/types.js'
 import type { EnvelopeLimits } from '../envelope/index.js'
+import { createQuotaBook } from './quota-book.js'
 import { createIngest, type IngestService, type SignatureVerifier } from './ingest.js'
 import { createRosterGuard, type RosterGuard } from './roster-guard.js'
 import { decodeAnyEnvelope } from './roster-envelope.js'
@@ -45,7 +46,8 @@ export async function openNodeCore (options: NodeCoreOptions): Promise<NodeCore>
   try {
     const state = createRosterState({ anchors: options.anchors, now: clock.now })
     const roster = await createRosterGuard(state, store)
-    const ingest = createIngest({ store, roster, clock, ...(options.verifier === undefined ? {} : { verifier: options.verifier }) }, {
+    const quotas = createQuotaBook({ store, document: () => state.document })
+    const ingest = createIngest({ store, roster, clock, quotas, ...(options.verifier === undefined ? {} : { verifier: options.verifier }) }, {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs })
     })

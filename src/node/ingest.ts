@@ -23,6 +23,7 @@ import type { BatchOp, MessageStore } from '../store/types.js'
 import { bytesKey } from '../util/bytes-key.js'
 import { decodeAnyEnvelope, ROSTER_ENVELOPE_MAX_BYTES } from './roster-envelope.js'
 import type { RosterGuard } from './roster-guard.js'
+import type { QuotaBook, QuotaReservation } from './quota-book.js'
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000
 /**
@@ -41,6 +42,8 @@ export interface IngestStats {
   accepted: number
   duplicates: number
   rejected: number
+  /** Stored messages dropped because earlier ones of the same author or org filled the quota. */
+  evicted: number
   byCode: Record<string, number>
   bySource: Record<string, { accepted: number, rejected: number, byCode: Record<string, number> }>
 }
@@ -55,6 +58,8 @@ export interface IngestComponents {
   roster: RosterGuard
   clock: { now: () => number }
   verifier?: SignatureVerifier
+  /** Quotas per author and org (roster.md §Quotas); none are applied without it. */
+  quotas?: QuotaBook
 }
 
 export interface IngestOptions {
@@ -100,13 +105,13 @@ const DUPLICATE: IngestResult = Object.freeze({ ok: false, code: 'INGEST_DUPLICA
 const sha256 = (b: Uint8Array): Uint8Array => { const d = hash('sha256', b, 'buffer'); return new Uint8Array(d.buffer, d.byteOffset, d.byteLength) }
 
 export function createIngest (components: IngestComponents, options: IngestOptions = {}): IngestService {
-  const { store, roster, clock } = components
+  const { store, roster, clock, quotas } = components
   const verifier = components.verifier ?? inlineVerifier
   const limits = options.limits ?? DEFAULT_ENVELOPE_LIMITS
   const skewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS
   const events = new EventEmitter<IngestEvents>()
   events.setMaxListeners(0)
-  const counters: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, byCode: {}, bySource: {} }
+  const counters: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, evicted: 0, byCode: {}, bySource: {} }
   const rejections: Rejection[] = []
 
   let sourcesCounted = 0
@@ -181,6 +186,21 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     return written
   }
 
+  /**
+   * Takes the message's place in its quota windows. A verified message past its quota is
+   * tombstoned: peers that offer it again are answered "known", and reconciliation does not
+   * fetch it again.
+   */
+  async function reserve (env: Envelope, authorKey: Uint8Array): Promise<QuotaReservation | undefined> {
+    if (quotas === undefined) return undefined
+    try {
+      return await quotas.reserve(env, authorKey)
+    } catch (err) {
+      if (err instanceof C5Error && err.code === 'QUOTA_EXCEEDED') await store.tombstone([{ digest: env.digest, expires: env.expires }]).catch(() => {})
+      throw err
+    }
+  }
+
   /** Everything after decoding; throws the C5Error of a refusal. */
   async function admit (source: string, env: Envelope, sync: boolean): Promise<IngestResult> {
     // From memory for any message newer than the last sweep: no turn through the event loop.
@@ -195,7 +215,11 @@ export function createIngest (components: IngestComponents, options: IngestOptio
     // checked against the current roster (role, kind, precedence, scope, validity,
     // revocation) — a pure check, made before the signature.
     const changes = roster.changesRoster(env.kind)
-    if (!changes) roster.authorise(env, authorKey)
+    if (!changes) {
+      roster.authorise(env, authorKey)
+      // An insider's flood past its quota costs a decode, not a verification.
+      await quotas?.precheck(env, authorKey)
+    }
     // An inline verifier answers at once: no extra turn through the microtask queue.
     const verdict = verifier.verify(authorKey, signingPayload(env), env.signature)
     if (!(typeof verdict === 'boolean' ? verdict : await verdict)) {
@@ -206,7 +230,20 @@ export function createIngest (components: IngestComponents, options: IngestOptio
       await roster.admit(env, authorKey, now, async extra => { await write(env, source, now, sync, extra) })
       if (env.kind === 'roster') events.emit('roster', { version: roster.version() })
     } else {
-      await write(env, source, now, sync, hookOps(env, source))
+      const place = await reserve(env, authorKey)
+      try {
+        await write(env, source, now, sync, hookOps(env, source))
+      } catch (err) {
+        place?.release()
+        throw err
+      }
+      const evict = place?.evict ?? []
+      if (place?.settle() === true) evict.push(env.digest)
+      if (evict.length > 0) {
+        // Earlier messages came to light: those that no longer fit leave, as on every node.
+        counters.evicted += evict.length
+        await store.discard(evict).catch(() => {})
+      }
     }
     return { ok: true, envelope: env }
   }

@@ -6,14 +6,14 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { C5Error } from '../errors.js'
 import { keyId, toHex, PUBLIC_KEY_BYTES } from '../identity/index.js'
-import type { Revocation } from '../envelope/types.js'
+import { KINDS, PRECEDENCES, type Kind, type Precedence, type Revocation } from '../envelope/types.js'
 import {
   MAX_DOCUMENT_REVOCATIONS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_REASON_CHARS, MAX_ROSTER_MEMBERS,
   MAX_SIGNED_ROSTER_BYTES, ROSTER_FORMAT_VERSION
 } from './constants.js'
 import { prescanCbor } from './prescan.js'
 import * as s from './schema.js'
-import { ROLES, type RosterDocument, type RosterMember } from './types.js'
+import { ROLES, type Quotas, type RosterDocument, type RosterMember } from './types.js'
 
 function memberFromWire (v: unknown, path: string): RosterMember {
   const m = s.map(v, path, ['key', 'role', 'org', 'may', 'from', 'until'], ['name'])
@@ -60,6 +60,41 @@ function memberToWire (m: RosterMember): s.Obj {
   }
 }
 
+function quotasToWire (q: Quotas): s.Obj {
+  const life: s.Obj = {}
+  for (const [kind, byPrec] of Object.entries(q.maxLifetimeMs ?? {})) {
+    life[kind] = Object.fromEntries(Object.entries(byPrec ?? {}).filter(([, ms]) => ms !== undefined))
+  }
+  return {
+    ...(q.windowMs === undefined ? {} : { win: q.windowMs }),
+    ...(q.perAuthor === undefined ? {} : { am: q.perAuthor.messages, ab: q.perAuthor.bytes }),
+    ...(q.perOrg === undefined ? {} : { om: q.perOrg.messages, ob: q.perOrg.bytes }),
+    ...(q.maxLifetimeMs === undefined ? {} : { life })
+  }
+}
+
+function quotasFromWire (v: unknown, path: string): Quotas {
+  const w = s.map(v, path, [], ['win', 'am', 'ab', 'om', 'ob', 'life'])
+  const q: Quotas = {}
+  if (w.win !== undefined) q.windowMs = s.uint(w.win, `${path}.win`, 60_000)
+  for (const [m, b, field] of [['am', 'ab', 'perAuthor'], ['om', 'ob', 'perOrg']] as const) {
+    if ((w[m] === undefined) !== (w[b] === undefined)) throw s.malformed(`${path}.${w[m] === undefined ? m : b}`, `a value (${m} and ${b} go together)`)
+    if (w[m] !== undefined) q[field] = { messages: s.uint(w[m], `${path}.${m}`, 1), bytes: s.uint(w[b], `${path}.${b}`, 1) }
+  }
+  if (w.life !== undefined) {
+    const life = s.map(w.life, `${path}.life`, [], KINDS)
+    const out: NonNullable<Quotas['maxLifetimeMs']> = {}
+    for (const [kind, byPrec] of Object.entries(life)) {
+      const p = s.map(byPrec, `${path}.life.${kind}`, [], PRECEDENCES)
+      const limits: Partial<Record<Precedence, number>> = {}
+      for (const [prec, ms] of Object.entries(p)) limits[prec as Precedence] = s.uint(ms, `${path}.life.${kind}.${prec}`, 60_000)
+      out[kind as Kind] = limits
+    }
+    q.maxLifetimeMs = out
+  }
+  return q
+}
+
 function toWire (doc: RosterDocument): s.Obj {
   return {
     v: ROSTER_FORMAT_VERSION,
@@ -67,13 +102,14 @@ function toWire (doc: RosterDocument): s.Obj {
     iss: doc.issued,
     mem: doc.members.map(memberToWire),
     rev: doc.revocations.map(revocationToWire),
-    ...(doc.note === undefined ? {} : { note: doc.note })
+    ...(doc.note === undefined ? {} : { note: doc.note }),
+    ...(doc.quotas === undefined ? {} : { quo: quotasToWire(doc.quotas) })
   }
 }
 
 /** Validates a decoded wire value and builds the document; throws ROSTER_MALFORMED / ROSTER_DUPLICATE_MEMBER. */
 function fromWire (v: unknown): RosterDocument {
-  const w = s.map(v, 'document', ['v', 'ver', 'iss', 'mem', 'rev'], ['note'])
+  const w = s.map(v, 'document', ['v', 'ver', 'iss', 'mem', 'rev'], ['note', 'quo'])
   if (w.v !== ROSTER_FORMAT_VERSION) throw s.malformed('document.v', `format version ${ROSTER_FORMAT_VERSION}`)
   const members = s.array(w.mem, 'document.mem', MAX_ROSTER_MEMBERS).map((m, i) => memberFromWire(m, `document.mem[${i}]`))
   const revocations = s.array(w.rev, 'document.rev', MAX_DOCUMENT_REVOCATIONS).map((r, i) => revocationFromWire(r, `document.rev[${i}]`))
@@ -86,6 +122,7 @@ function fromWire (v: unknown): RosterDocument {
   })
   const doc: RosterDocument = { version: s.uint(w.ver, 'document.ver', 1), issued: s.uint(w.iss, 'document.iss'), members, revocations }
   if (w.note !== undefined) doc.note = s.text(w.note, 'document.note', MAX_NOTE_CHARS)
+  if (w.quo !== undefined) doc.quotas = quotasFromWire(w.quo, 'document.quo')
   return doc
 }
 

@@ -7,7 +7,7 @@ import { fromHex, keyId, toHex } from '../identity/index.js'
 import type { Revocation } from '../envelope/types.js'
 import { encodeRosterDocument } from './document.js'
 import * as s from './schema.js'
-import type { MayIssue, Role, RosterDocument, RosterMember } from './types.js'
+import type { MayIssue, Quotas, Role, RosterDocument, RosterMember } from './types.js'
 
 export interface RosterMemberJSON {
   key: string
@@ -27,6 +27,8 @@ export interface RosterDocumentJSON {
   members: RosterMemberJSON[]
   revocations: Array<{ key: string, effective: number, reason?: string }>
   note?: string
+  /** As in RosterDocument (plain numbers): §6.1 of docs/protocol/roster.md. */
+  quotas?: Quotas
 }
 
 export function rosterDocumentToJSON (doc: RosterDocument): RosterDocumentJSON {
@@ -44,7 +46,8 @@ export function rosterDocumentToJSON (doc: RosterDocument): RosterDocumentJSON {
       validUntil: m.validUntil
     })),
     revocations: doc.revocations.map(r => ({ key: toHex(r.key), effective: r.effective, ...(r.reason === undefined ? {} : { reason: r.reason }) })),
-    ...(doc.note === undefined ? {} : { note: doc.note })
+    ...(doc.note === undefined ? {} : { note: doc.note }),
+    ...(doc.quotas === undefined ? {} : { quotas: structuredClone(doc.quotas) })
   }
 }
 
@@ -55,7 +58,7 @@ function hexKey (v: unknown, path: string): Uint8Array {
 
 /** Parses and fully validates (as encodeRosterDocument does); throws ROSTER_MALFORMED / ROSTER_DUPLICATE_MEMBER. */
 export function rosterDocumentFromJSON (json: unknown): RosterDocument {
-  const j = s.map(json, 'document', ['version', 'issued', 'members', 'revocations'], ['note'])
+  const j = s.map(json, 'document', ['version', 'issued', 'members', 'revocations'], ['note', 'quotas'])
   const members = s.array(j.members, 'document.members', Number.MAX_SAFE_INTEGER).map((v, i): RosterMember => {
     const path = `document.members[${i}]`
     const m = s.map(v, path, ['key', 'role', 'org', 'mayIssue', 'validFrom', 'validUntil'], ['keyId', 'name'])
@@ -74,7 +77,7 @@ export function rosterDocumentFromJSON (json: unknown): RosterDocument {
     const r = s.map(v, `document.revocations[${i}]`, ['key', 'effective'], ['reason'])
     return { key: hexKey(r.key, `document.revocations[${i}].key`), effective: r.effective as number, ...(r.reason === undefined ? {} : { reason: r.reason as string }) }
   })
-  const doc: RosterDocument = { version: j.version as number, issued: j.issued as number, members, revocations, ...(j.note === undefined ? {} : { note: j.note as string }) }
+  const doc: RosterDocument = { version: j.version as number, issued: j.issued as number, members, revocations, ...(j.note === undefined ? {} : { note: j.note as string }), ...(j.quotas === undefined ? {} : { quotas: j.quotas as Quotas }) }
   encodeRosterDocument(doc) // every field and limit is checked here, with the wire path in details
   return doc
 }

@@ -33,6 +33,23 @@ export interface RosterMember {
   validUntil: number
 }
 
+/** Messages and bytes one author key, or one org, may issue per window of `created` time. */
+export interface RateQuota { messages: number, bytes: number }
+
+/**
+ * Quotas every node applies identically, since they depend only on signed content and the
+ * roster (docs/protocol/roster.md §Quotas). Absent fields take the defaults of
+ * src/roster/quotas.ts. Roster and revocation envelopes are never counted.
+ */
+export interface Quotas {
+  /** The window of `created` time the rates count over, ms (windows start at multiples of it). */
+  windowMs?: number
+  perAuthor?: RateQuota
+  perOrg?: RateQuota
+  /** Longest lifetime (expires − created), ms, by kind, then by precedence within the kind. */
+  maxLifetimeMs?: Partial<Record<Kind, Partial<Record<Precedence, number>>>>
+}
+
 export interface RosterDocument {
   /** Monotonic roster version, ≥ 1: a higher valid version replaces a lower one. */
   version: number
@@ -42,6 +59,8 @@ export interface RosterDocument {
   /** Revocations listed by this version (merged into every state that sees it; never undone). */
   revocations: Revocation[]
   note?: string
+  /** Quotas set by the national authority (defaults when absent). */
+  quotas?: Quotas
 }
 
 export interface RosterSignature {

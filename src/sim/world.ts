@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { generateKeyPair, keyPairFromSeed, type KeyPair } from '../identity/index.js'
 import { encodeRosterDocument, encodeSignedRoster, signRoster } from '../roster/index.js'
-import type { RosterDocument, RosterMember, TrustAnchors } from '../roster/types.js'
+import type { Quotas, RosterDocument, RosterMember, TrustAnchors } from '../roster/types.js'
 import { wrapRoster } from '../node/roster-envelope.js'
 import type { Envelope } from '../envelope/types.js'
 
@@ -36,6 +36,12 @@ export function signWorldRoster (root: KeyPair, document: RosterDocument, now: n
   return { signedRoster, rosterEnvelope: wrapRoster(signedRoster, root, now) }
 }
 
+/**
+ * Quotas for worlds that load one author with a whole store (catch-up tests, benchmarks):
+ * far above any real rate. Without `quotas`, a world has the roster's defaults.
+ */
+export const UNLIMITED_TEST_QUOTAS: Quotas = Object.freeze({ perAuthor: { messages: 1e9, bytes: 1e15 }, perOrg: { messages: 1e9, bytes: 1e15 } })
+
 export interface TestWorldOptions {
   /**
    * Makes each key from a label ('root', 'MX-YUC/node', 'MX-YUC/operator'); default: fresh
@@ -43,6 +49,8 @@ export interface TestWorldOptions {
    * envelopes, ids and trace are the same every time.
    */
   keyPair?: (label: string) => KeyPair
+  /** The roster's quotas (roster.md §6.1); default: none in the roster, so the defaults apply. */
+  quotas?: Quotas
 }
 
 /** A key pair derived from a label (sha2-256 of it is the seed): deterministic, for simulations only. */
@@ -54,6 +62,6 @@ export function createTestWorld (orgs: string[], now: number, extra: RosterMembe
   const key = options.keyPair ?? (() => generateKeyPair())
   const root = key('root')
   const members = orgs.map(org => ({ org, node: key(`${org}/node`), operator: key(`${org}/operator`) }))
-  const document: RosterDocument = { version: 1, issued: now, members: [...members.flatMap(m => rosterMembers(m, now)), ...extra], revocations: [] }
+  const document: RosterDocument = { version: 1, issued: now, members: [...members.flatMap(m => rosterMembers(m, now)), ...extra], revocations: [], ...(options.quotas === undefined ? {} : { quotas: options.quotas }) }
   return { root, anchors: { keys: [root.publicKey], threshold: 1 }, members, document, ...signWorldRoster(root, document, now) }
 }

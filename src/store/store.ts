@@ -17,7 +17,7 @@ import { bytesKey } from '../util/bytes-key.js'
 import { openSublevels, putOps } from './layout.js'
 import type { RootDb, Sublevels } from './layout.js'
 import { runQuery } from './query.js'
-import { discardOps, sweepExpired } from './sweep.js'
+import { discardOps, sweepExpired, tombstoneOps } from './sweep.js'
 import { SyncCache } from './sync-cache.js'
 import type { BatchOp, MessageStatus, MessageStore, StoreInit, StoredMessage, StoreStats, SweepResult } from './types.js'
 import { checkDigest, checkEnvelope, checkPutMeta, toDigest } from './validate.js'
@@ -468,6 +468,21 @@ export function createStore (init: StoreInit): MessageStore {
       if (ops.length > 0) await writeMaybeSync(ops, true)
       for (const d of found) cache.removeId(d)
       return found.length
+    },
+
+    async tombstone (entries) {
+      guardDb()
+      if (!Array.isArray(entries)) throw new C5Error('STORE_INVALID_ARGUMENT', 'tombstone takes a list of { digest, expires }')
+      const ops: BatchOp[] = []
+      for (const { digest, expires } of entries) {
+        checkDigest(digest)
+        if (!Number.isSafeInteger(expires)) throw new C5Error('STORE_INVALID_ARGUMENT', 'expires must be an integer (ms)')
+        if (cache.has(digest) || await tombstoneLookups.has(digest)) continue
+        ops.push(...tombstoneOps(s, digest, expires))
+        if (expires > sweptUpTo) unexpiredTombstones.set(bytesKey(digest), expires)
+      }
+      if (ops.length > 0) await writeMaybeSync(ops, false)
+      return ops.length / 2
     },
 
     peers: createPeerBook(() => s, guardDb, () => { counters.corruptSkipped++ }, writeMaybeSync),

@@ -80,10 +80,14 @@ async function expireBatch (c: SweepComponents, entries: Array<[Uint8Array, Uint
  * had expired: it can never come back (used when a revocation invalidates it early).
  */
 export function discardOps (s: Sublevels, env: Envelope): BatchOp[] {
+  return [...deleteOps(s, fieldsOf(env)), ...tombstoneOps(s, env.digest, env.expires)]
+}
+
+/** A tombstone of a digest until `expires` (+ the sweeper's grace): exactly two operations. */
+export function tombstoneOps (s: Sublevels, digest: Uint8Array, expires: number): BatchOp[] {
   return [
-    ...deleteOps(s, fieldsOf(env)),
-    { type: 'put', sublevel: s.tombstones, key: env.digest, value: timeBytes(env.expires) },
-    { type: 'put', sublevel: s.tombstonesByExpires, key: timeDigestKey(env.expires, env.digest), value: EMPTY }
+    { type: 'put', sublevel: s.tombstones, key: digest, value: timeBytes(expires) },
+    { type: 'put', sublevel: s.tombstonesByExpires, key: timeDigestKey(expires, digest), value: EMPTY }
   ]
 }
 

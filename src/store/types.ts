@@ -169,6 +169,12 @@ export interface MessageStore {
    * removed (unknown digests are skipped). One synced batch.
    */
   discard: (digests: Uint8Array[]) => Promise<number>
+  /**
+   * Tombstones messages that were refused, not stored (a verified message over its quota),
+   * so a peer that offers them again is answered "known" and reconciliation does not fetch
+   * them again. Stored or already tombstoned digests are skipped. Returns how many it wrote.
+   */
+  tombstone: (entries: Array<{ digest: Uint8Array, expires: number }>) => Promise<number>
   readonly peers: PeerBook
   readonly meta: MetaBook
 }

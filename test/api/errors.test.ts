@@ -11,6 +11,8 @@ describe('httpStatusOf', () => {
     expect(httpStatusOf('ENVELOPE_TOO_LARGE')).toBe(413)
     expect(httpStatusOf('ENVELOPE_BAD_FIELD')).toBe(422)
     expect(httpStatusOf('ROSTER_KEY_REVOKED')).toBe(403)
+    expect(httpStatusOf('QUOTA_EXCEEDED')).toBe(429)
+    expect(httpStatusOf('QUOTA_LIFETIME_EXCEEDED')).toBe(422)
     expect(httpStatusOf('STORE_LOCKED')).toBe(423)
     // A full disk: the node is fine otherwise and recovers by itself, so "retry later".
     expect(httpStatusOf('STORE_WRITE_FAILED')).toBe(503)

@@ -28,7 +28,7 @@ function makeMessage (run: number, seq: number, previous?: Uint8Array, org?: str
     author: author.publicKey,
     org: org ?? (seq % 2 === 0 ? 'MX-YUC' : 'MX-CMX'),
     created,
-    expires: created + 365 * 24 * 3600 * 1000,
+    expires: created + 20 * 24 * 3600 * 1000, // within the default 30-day bulletin lifetime quota
     precedence: (['flash', 'immediate', 'priority', 'routine'] as const)[seq % 4],
     scope: [],
     references: previous !== undefined && seq % 3 === 0 ? [previous] : [],

@@ -82,6 +82,12 @@ describe('sync session limits and failures', () => {
     for (let i = 0; i < 3; i++) await t.peer.send({ type: 'msg', envelope: alert(mallory, { now: T0, headline: `late ${i}` }).bytes })
     await until(() => t.node.rejected.length === 8)
     expect(t.session.stats().penalty).toBe(5)
+    // A quota refusal is the author's, never the relay's.
+    const ingest2 = t.node.components.ingest
+    t.node.components.ingest = async (bytes, source, digest) => new TextDecoder().decode(bytes).includes('cuota') ? { ok: false, code: 'QUOTA_EXCEEDED', message: 'quota' } : await ingest2(bytes, source, digest)
+    for (let i = 0; i < 3; i++) await t.peer.send({ type: 'msg', envelope: alert(alice, { now: T0, headline: `cuota ${i}` }).bytes })
+    await until(() => t.session.stats().messagesRejected === 11)
+    expect(t.session.stats().penalty).toBe(5)
     const tampered = alert(alice, { now: T0, headline: 'original' }).bytes.slice()
     tampered[tampered.length - 1] ^= 0x01 // flip a signature bit
     await t.peer.send({ type: 'msg', envelope: tampered })

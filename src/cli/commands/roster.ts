@@ -15,7 +15,7 @@ import { KINDS, PRECEDENCES } from '../../envelope/types.js'
 import { ROLES, type RosterDocument, type SignedRoster, type Role } from '../../roster/types.js'
 import type { CliContext } from '../context.js'
 import { emit, type Out } from '../output.js'
-import { parseChoice, parseKey, parseOrg, parseScope, parseTime, readInputFile } from '../parse.js'
+import { parseChoice, parseDuration, parseKey, parseOrg, parseScope, parseTime, readInputFile } from '../parse.js'
 
 /** The roster code, loaded by the actions that use it (registration stays light). */
 async function lib () {
@@ -68,6 +68,15 @@ async function saveDraft (ctx: CliContext, doc: RosterDocument): Promise<void> {
   await writeAtomic(ctx.paths.rosterDraft, encodeSignedRoster({ document: encodeRosterDocument(doc), signatures: [] }))
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, KB: 1000, MB: 1e6, GB: 1e9 }
+
+/** "2000/16MiB" → { messages: 2000, bytes: 16 MiB }. */
+function parseRate (flag: string, v: string): { messages: number, bytes: number } {
+  const m = /^(\d{1,9})\/(\d{1,12})(B|KiB|MiB|GiB|KB|MB|GB)?$/.exec(v)
+  if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) throw new C5Error('CLI_BAD_ARGUMENT', `${flag}: expected messages/bytes such as 2000/16MiB, got "${v}"`)
+  return { messages: Number(m[1]), bytes: Number(m[2]) * SIZE_UNITS[m[3] ?? ''] }
+}
+
 function docSummary (doc: RosterDocument, signatures: number): Record<string, unknown> {
   return { version: doc.version, members: doc.members.length, revocations: doc.revocations.length, signatures }
 }
@@ -85,7 +94,7 @@ export function registerRoster (program: Command, get: Ctx): void {
         const d = await readDraft(ctx)
         if (d === undefined) throw new C5Error('NODE_NOT_FOUND', 'no roster draft: start one with "c5mesh roster add"')
         const doc = decodeRosterDocument(d.document)
-        const view = { ...docSummary(doc, d.signatures.length), signers: d.signatures.map(s => toHex(s.key)), members: doc.members.map(m => ({ key: toHex(m.key), role: m.role, org: m.org })) }
+        const view = { ...docSummary(doc, d.signatures.length), signers: d.signatures.map(s => toHex(s.key)), members: doc.members.map(m => ({ key: toHex(m.key), role: m.role, org: m.org })), quotas: doc.quotas ?? null }
         emit(out(o.json), view, () => `draft version ${doc.version}: ${doc.members.length} members, ${doc.revocations.length} revocations, ${d.signatures.length} signatures\n` +
           doc.members.map(m => `  ${m.role.padEnd(10)} ${m.org.padEnd(8)} ${toHex(m.key)}`).join('\n'))
         return
@@ -181,6 +190,36 @@ export function registerRoster (program: Command, get: Ctx): void {
       })
       await saveDraft(ctx, doc)
       emit(out(o.json), docSummary(doc, 0), () => `draft version ${doc.version}: ${doc.revocations.length} revocations`)
+    })
+
+  roster.command('quotas')
+    .description('set the quotas in the draft (every node applies them alike; docs/protocol/roster.md §6.1)')
+    .option('--window <duration>', 'window of created time the rates count over, e.g. 60m')
+    .option('--author <n/bytes>', 'per author key per window, e.g. 2000/16MiB')
+    .option('--org <n/bytes>', 'per org per window, e.g. 6000/64MiB')
+    .option('--lifetime <kind:precedence=duration>', 'longest lifetime, e.g. bulletin:routine=30d (repeatable; kind:*=… for every precedence)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--defaults', 'drop the quotas: every node uses the defaults')
+    .option('--json', 'print JSON')
+    .action(async (o: Record<string, any>) => {
+      const { ctx, out } = get()
+      const doc = await draftDocument(ctx)
+      const quotas = o.defaults === true ? {} : { ...(doc.quotas ?? {}) }
+      if (o.window !== undefined) quotas.windowMs = parseDuration('--window', o.window)
+      if (o.author !== undefined) quotas.perAuthor = parseRate('--author', o.author)
+      if (o.org !== undefined) quotas.perOrg = parseRate('--org', o.org)
+      for (const spec of (o.lifetime ?? []) as string[]) {
+        const m = /^([a-z]+):([a-z*]+)=(.+)$/.exec(spec)
+        if (m === null) throw new C5Error('CLI_BAD_ARGUMENT', `--lifetime: expected kind:precedence=duration such as bulletin:routine=30d, got "${spec}"`)
+        const kind = parseChoice('--lifetime', m[1], KINDS)
+        const precs = m[2] === '*' ? PRECEDENCES : [parseChoice('--lifetime', m[2], PRECEDENCES)]
+        const ms = parseDuration('--lifetime', m[3])
+        quotas.maxLifetimeMs = { ...(quotas.maxLifetimeMs ?? {}), [kind]: { ...(quotas.maxLifetimeMs?.[kind] ?? {}), ...Object.fromEntries(precs.map(p => [p, ms])) } }
+      }
+      const next: RosterDocument = { ...doc }
+      if (Object.keys(quotas).length === 0) delete next.quotas
+      else next.quotas = quotas
+      await saveDraft(ctx, next)
+      emit(out(o.json), { ...docSummary(next, 0), quotas: next.quotas ?? null }, () => `draft version ${next.version}: quotas ${next.quotas === undefined ? 'default' : JSON.stringify(next.quotas)} (signatures cleared: sign it again)`)
     })
 
   roster.command('sign')
