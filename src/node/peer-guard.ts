@@ -39,9 +39,10 @@ export const VIOLATION_CODES: ReadonlySet<string> = new Set(['SYNC_MALFORMED', '
 export const SESSION_OPENS_BURST = 6
 export const SESSION_OPEN_INTERVAL_MS = 10_000
 /**
- * Reconciliation bytes we send one key: a burst that holds a LIST of a large store (an
- * honest catch-up needs one), refilled slowly, so a peer claiming huge differences round
- * after round gets one large answer, not one a second.
+ * Reconciliation bytes we send one key, and that it sends us (each way its own bucket): a
+ * burst that holds a LIST of a large store (an honest catch-up needs one), refilled slowly,
+ * so a peer claiming huge differences, or sending huge lists, round after round gets one
+ * large exchange, not one a second.
  */
 export const RECON_BYTES_BURST = 16 * 1024 * 1024
 export const RECON_BYTES_PER_S = 32 * 1024
@@ -161,7 +162,8 @@ export function createPeerGuard (options: PeerGuardOptions): PeerGuard {
       s.budgets ??= {
         receive: new TokenBucket({ ratePerS: options.receiveMessagesPerS ?? RECEIVE_MESSAGES_PER_S, burst: options.receiveBurstMessages ?? RECEIVE_BURST_MESSAGES, now }),
         peerRounds: new TokenBucket({ ratePerS: 1000 / MIN_ROUND_INTERVAL_MS, burst: PEER_ROUND_BURST, now }),
-        reconBytes: new TokenBucket({ ratePerS: RECON_BYTES_PER_S, burst: RECON_BYTES_BURST, now })
+        reconBytes: new TokenBucket({ ratePerS: RECON_BYTES_PER_S, burst: RECON_BYTES_BURST, now }),
+        reconBytesIn: new TokenBucket({ ratePerS: RECON_BYTES_PER_S, burst: RECON_BYTES_BURST, now })
       }
       return s.budgets
     },

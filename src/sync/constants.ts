@@ -62,6 +62,12 @@ export const PUSH_INLINE_URGENT_MAX_BYTES = 8 * 1024 * 1024
 export const MAX_NEED_PER_ROUND = 50_000
 /** Most bytes of control frames waiting to leave; past it the peer is not reading (SYNC_LIMIT_EXCEEDED). */
 export const MAX_CONTROL_QUEUE_BYTES = 32 * 1024 * 1024
+/**
+ * A frame the link has not taken for this long means the peer is not reading: the session
+ * ends (SYNC_TIMEOUT) rather than hold its queue and budgets for a peer that never reads.
+ * Long enough for a slow radio channel to clear a few frames.
+ */
+export const SEND_STALL_TIMEOUT_MS = 120_000
 /** Most MSG frames waiting in one session's outgoing queue; more offers wait in the backlog. */
 export const MAX_QUEUED_MESSAGES = 10_000
 /**

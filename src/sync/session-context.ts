@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   reconcileIntervalMs: number
   helloTimeoutMs: number
   roundTimeoutMs: number
+  sendStallTimeoutMs: number
   banThreshold: number
   createReconciler: ReconcilerFactory
   source: string
@@ -66,6 +67,8 @@ export interface Ctx {
   receiveRate: TokenBucket
   /** Bytes of RECON we may still send this peer (shared per key), if limited. */
   reconBytes?: TokenBucket
+  /** Bytes of RECON the peer may still send us (shared per key), if limited. */
+  reconBytesIn?: TokenBucket
   peerHas: BoundedIdMap<PeerHas>
   /** Lazy push state (session-lazy.ts). */
   lazy: LazyState

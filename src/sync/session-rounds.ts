@@ -74,6 +74,13 @@ export function sendRecon (ctx: Ctx, senderInitiated: boolean, round: number, me
  * buffer suffices; anything interleaved is malformed; the total is capped.
  */
 function reassemble (ctx: Ctx, f: ReconFrame): Uint8Array | undefined {
+  // What a peer key sends us in reconciliation is budgeted across its sessions: each byte
+  // costs decoding and set work (a 16 MB LIST of random ids is a second of CPU).
+  const budget = ctx.reconBytesIn
+  if (budget !== undefined) {
+    if (budget.delayFor(f.message.length) > 0) throw new C5Error('SYNC_LIMIT_EXCEEDED', 'the peer sends more reconciliation data than its budget', { details: { bytes: f.message.length } })
+    budget.take(f.message.length)
+  }
   const r = ctx.reassembly
   if (r !== undefined && (r.round !== f.round || r.senderInitiated !== f.senderInitiated)) {
     throw new C5Error('SYNC_MALFORMED', 'RECON fragments interleaved')

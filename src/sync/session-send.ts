@@ -152,7 +152,12 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
       ctx.inflight = ctx.link.send(frame, head.kind === 'control'
         ? (head.type === 'roster' ? { share: 'push' } : {})
         : { rank: head.message.rank, share: head.message.push === true ? 'push' : 'offer' })
-      await ctx.inflight
+      // A peer that never reads is cut off after a bound (its queue, backlog and budgets
+      // would otherwise be held for it forever).
+      const stalled = ctx.schedule(ctx.options.sendStallTimeoutMs, () => {
+        ctx.fail(new C5Error('SYNC_TIMEOUT', `the peer has not read for ${Math.round(ctx.options.sendStallTimeoutMs / 1000)} s`))
+      })
+      try { await ctx.inflight } finally { stalled() }
     } catch (e) {
       if (!isLive(ctx)) return
       const err = isC5Error(e) ? e : new C5Error('LINK_CLOSED', 'link send failed', { cause: e })

@@ -76,6 +76,8 @@ export interface SessionBudgets {
   peerRounds?: TokenBucket
   /** Bytes of reconciliation messages we send the peer (none by default: unlimited). */
   reconBytes?: TokenBucket
+  /** Bytes of reconciliation messages the peer sends us (each costs decoding and set work). */
+  reconBytesIn?: TokenBucket
 }
 
 export interface SyncSessionOptions {
@@ -87,6 +89,8 @@ export interface SyncSessionOptions {
   reconcileIntervalMs?: number
   helloTimeoutMs?: number
   roundTimeoutMs?: number
+  /** How long a frame may wait for the link to take it before the peer counts as not reading (default SEND_STALL_TIMEOUT_MS). */
+  sendStallTimeoutMs?: number
   /** Ban when the penalty sum reaches this (default BAN_THRESHOLD). */
   banThreshold?: number
   /** Outgoing bandwidth budget, bytes/s (default unlimited) and burst (default: 1 s of rate, at least one frame). */

@@ -18,7 +18,7 @@ import { TokenBucket } from './budget.js'
 import { BoundedIdMap } from './bounded-set.js'
 import {
   BAN_THRESHOLD, HELLO_TIMEOUT_MS, ID_BYTES, MAX_CONTROL_QUEUE_BYTES, MAX_RECON_MESSAGE_BYTES, MIN_ROUND_INTERVAL_MS, PEER_ROUND_BURST, MAX_PEER_HAS, MAX_QUEUED_MESSAGES, MAX_OFFER_BACKLOG, MAX_WANT_IDS, NODE_KEY_BYTES, NONCE_BYTES,
-  RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, MAX_INGESTS_IN_FLIGHT, MAX_INGEST_BYTES_IN_FLIGHT, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
+  RECEIVE_BURST_MESSAGES, RECEIVE_MESSAGES_PER_S, MAX_INGESTS_IN_FLIGHT, MAX_INGEST_BYTES_IN_FLIGHT, RECONCILE_INTERVAL_MS, ROUND_TIMEOUT_MS, SEND_STALL_TIMEOUT_MS, SYNC_PROTOCOL_VERSION,
   FEATURE_LAZY_PUSH, FEATURE_CREDIT
 } from './constants.js'
 import { decodeFrame, encodeFrame, type SyncFrame } from './frames.js'
@@ -71,6 +71,7 @@ export function createSyncSession (link: Link, components: SyncComponents, optio
       now: clock.now
     }),
     ...(options.budgets?.reconBytes === undefined ? {} : { reconBytes: options.budgets.reconBytes }),
+    ...(options.budgets?.reconBytesIn === undefined ? {} : { reconBytesIn: options.budgets.reconBytesIn }),
     peerHas: new BoundedIdMap<PeerHas>(options.maxPeerHas ?? MAX_PEER_HAS),
     lazy: createLazyState(),
     credit: createCreditState(),
@@ -291,6 +292,7 @@ function resolveOptions (link: Link, o: SyncSessionOptions): ResolvedOptions & {
     reconcileIntervalMs: o.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS,
     helloTimeoutMs: o.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
     roundTimeoutMs: o.roundTimeoutMs ?? ROUND_TIMEOUT_MS,
+    sendStallTimeoutMs: o.sendStallTimeoutMs ?? SEND_STALL_TIMEOUT_MS,
     banThreshold: o.banThreshold ?? BAN_THRESHOLD,
     createReconciler: o.createReconciler ?? ((items) => createReconciler(items)),
     source: o.source ?? `peer:${link.remote}`,
@@ -311,7 +313,7 @@ function validate (link: Link, components: SyncComponents, o: SyncSessionOptions
   if (o.nodeKey !== undefined && (!(o.nodeKey instanceof Uint8Array) || o.nodeKey.length !== NODE_KEY_BYTES)) bad('nodeKey', `must be ${NODE_KEY_BYTES} bytes`)
   if (o.nonce !== undefined && (!(o.nonce instanceof Uint8Array) || o.nonce.length !== NONCE_BYTES)) bad('nonce', `must be ${NONCE_BYTES} bytes`)
   const nonNegative = ['reconcileIntervalMs', 'helloTimeoutMs', 'roundTimeoutMs', 'banThreshold', 'bytesPerSecond', 'burstBytes',
-    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxOfferBacklog', 'maxIngestsInFlight', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
+    'receiveMessagesPerS', 'receiveBurstMessages', 'maxQueuedMessages', 'maxOfferBacklog', 'sendStallTimeoutMs', 'maxIngestsInFlight', 'maxPeerHas', 'maxWantIds', 'maxReconMessageBytes', 'maxControlQueueBytes'] as const
   for (const f of nonNegative) {
     const v = o[f]
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v <= 0) && !(f === 'reconcileIntervalMs' && v === 0)) bad(f, 'must be a positive number')

@@ -111,7 +111,14 @@ describe('reconnection', () => {
     const first = alert(world, 0, 'antes')
     await publish(son, first)
     await waitForIds(sin, [first.digest])
-    const remembered = await sin.core.store.peers.get(Buffer.from(world.members[0].node.publicKey).toString('hex'))
+    // The address book is written when identify completes, which a message may overtake on
+    // a loaded machine: wait (bounded) for the record rather than race it.
+    const sonKey = Buffer.from(world.members[0].node.publicKey).toString('hex')
+    let remembered = await sin.core.store.peers.get(sonKey)
+    for (let i = 0; i < 200 && (remembered?.addrs.length ?? 0) === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 25))
+      remembered = await sin.core.store.peers.get(sonKey)
+    }
     expect(remembered?.addrs.length).toBeGreaterThan(0)
     await sin.stop()
     const whileDown = alert(world, 0, 'mientras tanto')

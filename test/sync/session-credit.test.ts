@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { memoryLinkPair } from '../../src/links/memory/index.js'
-import { createSyncSession } from '../../src/sync/session.js'
-import { CREDIT_GRANT_BYTES, CREDIT_GRANT_DELAY_MS, CREDIT_WINDOW_BYTES, FEATURE_CREDIT, FEATURE_LAZY_PUSH } from '../../src/sync/constants.js'
+import { CLOSE_FLUSH_TIMEOUT_MS, createSyncSession } from '../../src/sync/session.js'
+import { CREDIT_GRANT_BYTES, CREDIT_GRANT_DELAY_MS, CREDIT_WINDOW_BYTES, FEATURE_CREDIT, FEATURE_LAZY_PUSH, SEND_STALL_TIMEOUT_MS } from '../../src/sync/constants.js'
 import { encodeFrame, type SyncFrame } from '../../src/sync/frames.js'
-import { alert, author, fakeNode, helloFrame, hex, manualClock, rawPeer, setupPair, sha, T0, until } from './session-helpers.js'
+import { alert, author, fakeNode, helloFrame, hex, manualClock, rawPeer, settle, setupPair, sha, T0, until } from './session-helpers.js'
 
 const msgFrames = (frames: SyncFrame[]): Array<Extract<SyncFrame, { type: 'msg' }>> => frames.filter((f): f is Extract<SyncFrame, { type: 'msg' }> => f.type === 'msg')
 const frameBytes = (f: SyncFrame): number => encodeFrame(f).length
@@ -136,5 +136,28 @@ describe('sync session: the offer backlog', () => {
     expect(firstFromA?.type === 'msg' && sha(firstFromA.envelope)).toEqual([...A.store.values()].find(e => e.precedence === 'flash')?.digest)
     expect(a.session.stats().backlog + b.session.stats().backlog).toBe(0)
     await a.session.stop()
+  })
+})
+
+describe('sync session: a peer that does not read', () => {
+  it('is cut off once a frame has waited SEND_STALL_TIMEOUT_MS for the link (SYNC_TIMEOUT)', async () => {
+    const clock = manualClock()
+    const alice = author()
+    const node = fakeNode(clock, [alice])
+    const backlog = Array.from({ length: 400 }, (_, i) => alert(alice, { now: T0 - 100_000 + i, headline: `b${i}`, description: 'x'.repeat(900) }))
+    for (const e of backlog) node.put(e)
+    const [l, r] = memoryLinkPair({ maxFrameBytes: 4096 }) // a small link buffer: it fills at once
+    const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0x01), reconcileIntervalMs: 0 })
+    session.start()
+    // The peer says HELLO and asks for everything, then never reads another frame.
+    await r.send(encodeFrame(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) })))
+    for (let i = 0; i < backlog.length; i += 100) await r.send(encodeFrame({ type: 'want', ids: backlog.slice(i, i + 100).map(e => e.digest) }))
+    await settle()
+    let ended: unknown
+    void session.done.then(e => { ended = e })
+    await clock.advance(SEND_STALL_TIMEOUT_MS - 1_000)
+    expect(ended).toBeUndefined()
+    await clock.advance(2_000 + 2 * CLOSE_FLUSH_TIMEOUT_MS) // then ERROR and the close get their bounded waits
+    expect(await session.done).toMatchObject({ reason: 'error', code: 'SYNC_TIMEOUT' })
   })
 })

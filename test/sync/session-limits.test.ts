@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { memoryLinkPair } from '../../src/links/memory/index.js'
 import { CLOSE_FLUSH_TIMEOUT_MS, createSyncSession } from '../../src/sync/session.js'
-import type { SyncEvent, SyncSessionOptions } from '../../src/sync/session-types.js'
+import type { SessionEnd, SyncEvent, SyncSessionOptions } from '../../src/sync/session-types.js'
+import { TokenBucket } from '../../src/sync/budget.js'
 import { encodeVarint } from '../../src/sync/varint.js'
 import { PEER_ROUND_BURST } from '../../src/sync/constants.js'
 import { alert, author, fakeNode, helloFrame, manualClock, rawPeer, rosterEnvelope, settle, until, T0, type Author } from './session-helpers.js'
@@ -300,5 +301,34 @@ describe('sync session limits and failures', () => {
     expect(() => createSyncSession(l, node.components, { banThreshold: -1 })).toThrow(expect.objectContaining({ code: 'SYNC_MALFORMED' }))
     const s = createSyncSession(l, node.components)
     expect(() => s.notifyNew({ digest: new Uint8Array(3), bytes: new Uint8Array(1), precedence: 'flash' })).toThrow(expect.objectContaining({ code: 'SYNC_MALFORMED' }))
+  })
+})
+
+describe('sync session: budgets shared across the sessions of one peer key', () => {
+  it('reconciliation bytes a peer sends are counted across its sessions: a new session does not start afresh', async () => {
+    const clock = manualClock()
+    const bucket = new TokenBucket({ ratePerS: 1, burst: 250_000, now: clock.now })
+    /** Opens a session and sends fragments until it ends; returns how many it took. */
+    const run = async (): Promise<{ end: SessionEnd, fragments: number }> => {
+      const node = fakeNode(clock, [author()])
+      const [l, r] = memoryLinkPair({ maxFrameBytes: 256 * 1024 })
+      const session = createSyncSession(l, node.components, { nodeKey: new Uint8Array(32).fill(0x01), reconcileIntervalMs: 0, budgets: { reconBytesIn: bucket } })
+      let ended: SessionEnd | undefined
+      void session.done.then(e => { ended = e })
+      const peer = rawPeer(r)
+      session.start()
+      await peer.send(helloFrame({ nodeKey: new Uint8Array(32).fill(0xff) }))
+      let fragments = 0
+      // Fragments of one engine message that never ends: each costs the budget.
+      while (ended === undefined && fragments < 10) {
+        await peer.send({ type: 'recon', senderInitiated: true, round: 0, more: true, message: new Uint8Array(100_000) }).catch(() => {})
+        fragments++
+        await settle()
+      }
+      return { end: await session.done, fragments }
+    }
+    expect(await run()).toMatchObject({ end: { reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' }, fragments: 3 })
+    // A new session of the same key: the budget is still spent.
+    expect(await run()).toMatchObject({ end: { reason: 'error', code: 'SYNC_LIMIT_EXCEEDED' }, fragments: 1 })
   })
 })
