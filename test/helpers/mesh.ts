@@ -33,6 +33,8 @@ export interface TestNodeOptions {
   dir?: string
   /** Send delivery receipts (src/receipts), as a daemon does. */
   receipts?: ReceiptOptions
+  /** Merged over the helper's reconnect loop (a dial a minute). */
+  reconnect?: MeshOptions['reconnect']
 }
 
 export async function startTestNode (world: TestWorld, member: WorldMember, options: TestNodeOptions = {}): Promise<TestNode> {
@@ -53,7 +55,7 @@ export async function startTestNode (world: TestWorld, member: WorldMember, opti
       dht: false,
       mdns: false,
       sync: { reconcileIntervalMs: 0, ...options.sync },
-      reconnect: { intervalMs: 60_000 },
+      reconnect: { intervalMs: 60_000, ...options.reconnect },
       linkFilter: key => !blocked.has(toHex(key))
     })
     return { core, mesh, receipts }

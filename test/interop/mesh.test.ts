@@ -13,8 +13,8 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map(async n => n.stop().catch(() => {})))
 })
 
-async function network (world: TestWorld): Promise<TestNode[]> {
-  const started = await Promise.all(world.members.map(async m => startTestNode(world, m)))
+async function network (world: TestWorld, options: Parameters<typeof startTestNode>[2] = {}): Promise<TestNode[]> {
+  const started = await Promise.all(world.members.map(async m => startTestNode(world, m, options)))
   nodes.push(...started)
   return started
 }
@@ -106,7 +106,9 @@ describe('mesh over libp2p', () => {
 describe('reconnection', () => {
   it('a restarted node dials its roster peers at the addresses it remembered, with no bootstrap or dial', async () => {
     const world = createTestWorld(['MX-SON', 'MX-SIN'], Date.now())
-    const [son, sin] = await network(world)
+    // A first dial that fails on a loaded machine is tried again soon (the helper's default
+    // waits a minute).
+    const [son, sin] = await network(world, { reconnect: { intervalMs: 2_000, minBackoffMs: 500 } })
     await connect(sin, son)
     const first = alert(world, 0, 'antes')
     await publish(son, first)
