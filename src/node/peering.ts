@@ -11,12 +11,15 @@ import { EventEmitter } from 'node:events'
 import { toHex } from '../identity/index.js'
 import type { Link } from '../links/types.js'
 import { createSyncSession } from '../sync/session.js'
-import type { SyncSession, SyncSessionOptions } from '../sync/session-types.js'
+import type { PushMessage, SyncSession, SyncSessionOptions } from '../sync/session-types.js'
 import type { NodeCore } from './core.js'
 import { syncComponentsFor } from './sync-components.js'
 import { createPeerGuard, POINTS_PER_VIOLATION, VIOLATION_CODES, type PeerGuard } from './peer-guard.js'
 
 export { BAN_DURATION_MS } from './peer-guard.js'
+
+/** Admitted, not yet written messages kept for sessions that open meanwhile (writes are quick; this bounds a stuck disk). */
+export const MAX_UNWRITTEN_PUSHES = 4096
 
 export interface PeeringEvents {
   session: [{ peerId: string, event: 'open' | 'end', reason?: string }]
@@ -103,6 +106,7 @@ export function createPeering (options: PeeringOptions): Peering {
     })
     sessions.set(peer, session)
     session.start()
+    for (const m of unwritten.values()) session.notifyNew(m)
     events.emit('session', { peerId: peer, event: 'open' })
     log('session.open', { peer })
     void session.done.then(end => {
@@ -120,10 +124,22 @@ export function createPeering (options: PeeringOptions): Peering {
   // and authorised, without waiting for its write (forwarding does not depend on our disk; a
   // hop costs one verify, not one verify + one LevelDB batch). The session skips peers known
   // to have it (e.g. the one it came from).
-  const onMessage = ({ envelope: e }: { envelope: { digest: Uint8Array, bytes: Uint8Array, precedence: any, created: number, kind: any } }): void => {
-    for (const s of sessions.values()) s.notifyNew({ digest: e.digest, bytes: e.bytes, precedence: e.precedence, created: e.created, kind: e.kind })
+  //
+  // A message admitted but not yet written is in no session's reconciliation set: a session
+  // that opens in between would miss it both ways (seen: a push lost until the next periodic
+  // round). Those messages are kept until written and pushed to every session that opens.
+  const unwritten = new Map<string, PushMessage>()
+  const onMessage = ({ envelope: e }: { envelope: { id: string, digest: Uint8Array, bytes: Uint8Array, precedence: any, created: number, kind: any } }): void => {
+    const m: PushMessage = { digest: e.digest, bytes: e.bytes, precedence: e.precedence, created: e.created, kind: e.kind }
+    if (unwritten.size < MAX_UNWRITTEN_PUSHES) unwritten.set(e.id, m)
+    for (const s of sessions.values()) s.notifyNew(m)
   }
+  const onWritten = ({ envelope: e }: { envelope: { id: string } }): void => { unwritten.delete(e.id) }
+  // A write that failed is reported with the message's id.
+  const onRefused = (r: { id?: string }): void => { if (r.id !== undefined) unwritten.delete(r.id) }
   core.ingest.events.on('admitted', onMessage)
+  core.ingest.events.on('message', onWritten)
+  core.ingest.events.on('rejected', onRefused)
   // A new roster or revocation may remove keys: the transport cuts their links at once.
   const offRoster = core.roster.state.onChange(() => { for (const cut of rosterListeners) cut() })
 
@@ -140,6 +156,8 @@ export function createPeering (options: PeeringOptions): Peering {
       if (stopping) return
       stopping = true
       core.ingest.events.off('admitted', onMessage)
+      core.ingest.events.off('message', onWritten)
+      core.ingest.events.off('rejected', onRefused)
       offRoster()
       await Promise.all([...sessions.values()].map(async s => s.stop()))
     }

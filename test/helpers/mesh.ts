@@ -56,6 +56,8 @@ export async function startTestNode (world: TestWorld, member: WorldMember, opti
       mdns: false,
       sync: { reconcileIntervalMs: 0, ...options.sync },
       reconnect: { intervalMs: 60_000, ...options.reconnect },
+      // C5MESH_TEST_LOG=1 prints every node's mesh events (session open/end, bans…) to stderr.
+      ...(process.env.C5MESH_TEST_LOG === undefined ? {} : { log: (ev: string, f: Record<string, unknown>) => { console.error(member.org, ev, JSON.stringify(f)) } }),
       linkFilter: key => !blocked.has(toHex(key))
     })
     return { core, mesh, receipts }
