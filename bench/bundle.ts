@@ -21,7 +21,7 @@ import { composeEnvelope, sampleAlert } from '../src/envelope/index.js'
 import type { Envelope } from '../src/envelope/types.js'
 import { keyId } from '../src/identity/index.js'
 import { openNodeCore, type NodeCore } from '../src/node/core.js'
-import { createTestWorld } from '../src/sim/world.js'
+import { createTestWorld, UNLIMITED_TEST_QUOTAS } from '../src/sim/world.js'
 import {
   buildManifest, decodeManifest, fileSource, importBundle, planExport, saveBundle, streamOf, writeExport, MANIFEST_DEFAULT_CAPACITY
 } from '../src/links/bundle/index.js'
@@ -107,7 +107,7 @@ function without (items: SyncItem[], d: number, pattern: 'random' | 'newest'): {
 
 export async function run (): Promise<Record<string, unknown>> {
   const now = Date.now()
-  const world = createTestWorld(['MX-YUC', 'MX-CMX'], now - 86_400_000)
+  const world = createTestWorld(['MX-YUC', 'MX-CMX'], now - 86_400_000, [], { quotas: UNLIMITED_TEST_QUOTAS })
   const t0 = performance.now()
   const alerts = makeAlerts(world, N, now)
   const sizeOf = new Map(alerts.map(a => [Buffer.from(a.digest).toString('hex'), a.bytes.length]))

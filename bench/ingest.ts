@@ -13,7 +13,7 @@ import { composeEnvelope, envelopeOverhead, sampleAlert, signingPayload, decodeE
 import { generateKeyPair, keyId, verify } from '../src/identity/index.js'
 import { openNodeCore, type NodeCore } from '../src/node/core.js'
 import { createVerifyPool, type VerifyPool } from '../src/node/verify-pool.js'
-import { createTestWorld } from '../src/sim/world.js'
+import { createTestWorld, UNLIMITED_TEST_QUOTAS } from '../src/sim/world.js'
 import { MAX_INGESTS_IN_FLIGHT } from '../src/sync/constants.js'
 import type { Envelope } from '../src/envelope/types.js'
 
@@ -83,7 +83,7 @@ const median = (xs: number[]): number => { const s = xs.slice().sort((a, b) => a
 
 export async function run (): Promise<Record<string, unknown>> {
   const now = Date.now()
-  const world = createTestWorld(['MX-YUC'], now)
+  const world = createTestWorld(['MX-YUC'], now, [], { quotas: UNLIMITED_TEST_QUOTAS })
   const alerts = makeAlerts(world, N, now)
   const key = world.members[0].operator.publicKey
   const decodeT0 = performance.now()

@@ -21,7 +21,7 @@ import type { UnsignedEnvelope } from '../src/envelope/types.js'
 import { keyId } from '../src/identity/index.js'
 import { openNodeCore, type NodeCore } from '../src/node/core.js'
 import { startMesh, type MeshNode } from '../src/node/mesh.js'
-import { createTestWorld } from '../src/sim/world.js'
+import { createTestWorld, UNLIMITED_TEST_QUOTAS } from '../src/sim/world.js'
 import { createHotlist, createPlatesService, normalisePlate, REPORT_TTL_S, type ReportMessage } from '../src/plates/index.js'
 import { createReadChecker } from '../src/plates/hits.js'
 
@@ -117,7 +117,7 @@ async function rebuild (world: ReturnType<typeof createTestWorld>, reported: str
 }
 
 async function hitToPeer (): Promise<number[]> {
-  const world = createTestWorld(['MX-JAL', 'MX-MIC'], Date.now())
+  const world = createTestWorld(['MX-JAL', 'MX-MIC'], Date.now(), [], { quotas: UNLIMITED_TEST_QUOTAS })
   const dirs: string[] = []
   const nodes: Array<{ core: NodeCore, mesh: MeshNode }> = []
   try {
@@ -167,7 +167,7 @@ async function hitToPeer (): Promise<number[]> {
 
 export async function run (): Promise<Record<string, unknown>> {
   const now = Date.now()
-  const world = createTestWorld(['MX-JAL'], now)
+  const world = createTestWorld(['MX-JAL'], now, [], { quotas: UNLIMITED_TEST_QUOTAS })
   const reported = plates(REPORTS, 1)
   const l = await lookups(reported, now)
   console.log(`lookups against ${REPORTS} reports, per CPU second (wall): exact ${l.checks.cpu}/s (${l.checks.wall}), near ${l.near.cpu}/s (${l.near.wall}); Map.get baseline ${l.baseline.cpu}/s (${l.baseline.wall})`)

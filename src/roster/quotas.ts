@@ -15,10 +15,14 @@ import type { Kind, Precedence } from '../envelope/types.js'
 import type { Quotas, RateQuota } from './types.js'
 
 export const DEFAULT_QUOTA_WINDOW_MS = 60 * 60_000
-/** Per author key per hour: well above an operator's or a node's receipts in a crisis. */
-export const DEFAULT_AUTHOR_QUOTA: Readonly<RateQuota> = Object.freeze({ messages: 2_000, bytes: 16 * 1024 * 1024 })
+/**
+ * Per author key per hour: above a node's receipts in a crisis (one batch per precedence
+ * every 2 s: 3,600 an hour for two precedences) and an LPR system's hit alerts; an insider
+ * flood (54,100 bulletins in 45 s, issue 13) stops at this.
+ */
+export const DEFAULT_AUTHOR_QUOTA: Readonly<RateQuota> = Object.freeze({ messages: 10_000, bytes: 64 * 1024 * 1024 })
 /** Per org per hour (several operators and the node together). */
-export const DEFAULT_ORG_QUOTA: Readonly<RateQuota> = Object.freeze({ messages: 6_000, bytes: 64 * 1024 * 1024 })
+export const DEFAULT_ORG_QUOTA: Readonly<RateQuota> = Object.freeze({ messages: 30_000, bytes: 256 * 1024 * 1024 })
 const DAY_MS = 24 * 60 * 60_000
 /**
  * Longest lifetimes by default. Alerts are not limited beyond the envelope's own 400 days:

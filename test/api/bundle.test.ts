@@ -10,7 +10,7 @@ import { BUNDLE_MEDIA_TYPE } from '../../src/api/routes/bundle.js'
 import { daemonBundleNode } from '../../src/cli/bundle-access.js'
 import { decodeManifest, localBundleNode, openBundle, type BundleNode } from '../../src/links/bundle/index.js'
 import { isC5Error } from '../../src/errors.js'
-import { createTestWorld, type TestWorld } from '../helpers/world.js'
+import { createTestWorld, type TestWorld, UNLIMITED_TEST_QUOTAS } from '../helpers/world.js'
 import { tempDir } from '../helpers/tmp.js'
 import { T0, chunked, collect, ingestAll, messages, openNode, type TestNode } from '../links/bundle/helpers.js'
 
@@ -27,7 +27,7 @@ const auth = { authorization: `Bearer ${TOKEN}` }
 
 beforeAll(async () => {
   dir = await tempDir('c5mesh-api-bundle-')
-  world = createTestWorld(['MX-YUC', 'MX-CMX'], T0 - 86_400_000)
+  world = createTestWorld(['MX-YUC', 'MX-CMX'], T0 - 86_400_000, [], { quotas: UNLIMITED_TEST_QUOTAS })
   a = await openNode(world, 0, dir.path, clock)
   b = await openNode(world, 1, dir.path, clock)
   const operators = { byToken: async (t: string) => t === TOKEN ? { name: 'operator', key: world.members[1].operator } : undefined, names: async () => ['operator'] }

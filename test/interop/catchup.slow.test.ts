@@ -10,7 +10,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { composeEnvelope } from '../../src/envelope/index.js'
 import type { Envelope } from '../../src/envelope/types.js'
 import { toHex } from '../../src/identity/index.js'
-import { createTestWorld, type TestWorld } from '../helpers/world.js'
+import { createTestWorld, type TestWorld, UNLIMITED_TEST_QUOTAS } from '../helpers/world.js'
 import { startTestNode, connect, type TestNode } from '../helpers/mesh.js'
 
 const BACKLOG = Number(process.env.C5MESH_CATCHUP_BACKLOG ?? 100_000)
@@ -28,7 +28,7 @@ function bulletin (world: TestWorld, i: number, n: number, now: number): Envelop
 describe('honest catch-up', () => {
   it(`an empty node catches up ${BACKLOG} messages with no session abort, and flash alerts sent meanwhile arrive in seconds`, async () => {
     const now = Date.now()
-    const world = createTestWorld(['MX-GRO', 'MX-CMX'], now)
+    const world = createTestWorld(['MX-GRO', 'MX-CMX'], now, [], { quotas: UNLIMITED_TEST_QUOTAS })
     const a = await startTestNode(world, world.members[0]); nodes.push(a)
     const b = await startTestNode(world, world.members[1]); nodes.push(b)
     for (let i = 0; i < BACKLOG; i += 1000) {

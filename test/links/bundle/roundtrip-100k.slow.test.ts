@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileSource, importBundle, localBundleNode, saveBundle, RECORD_MAX_BYTES, READ_CHUNK_BYTES } from '../../../src/links/bundle/index.js'
-import { createTestWorld } from '../../helpers/world.js'
+import { createTestWorld, UNLIMITED_TEST_QUOTAS } from '../../helpers/world.js'
 import { tempDir } from '../../helpers/tmp.js'
 import { T0, ingestAll, messages, openNode } from './helpers.js'
 
@@ -17,7 +17,7 @@ const N = 100_000
 describe('a 100,000-message bundle', () => {
   it('exports and imports a whole store: every message exactly once, memory bounded', async () => {
     const dir = await tempDir('c5mesh-bundle-100k-')
-    const world = createTestWorld(['MX-YUC', 'MX-CMX'], T0 - 86_400_000)
+    const world = createTestWorld(['MX-YUC', 'MX-CMX'], T0 - 86_400_000, [], { quotas: UNLIMITED_TEST_QUOTAS })
     const clock = { now: () => T0 + 1000 }
     const a = await openNode(world, 0, dir.path, clock)
     const b = await openNode(world, 1, dir.path, clock)
