@@ -67,9 +67,9 @@ export async function matrixOf (core: Pick<NodeCore, 'store' | 'roster'>, m: Sto
   return { matrix, acks }
 }
 
-export async function messageDetail (core: Pick<NodeCore, 'store' | 'roster'> & Partial<Pick<NodeCore, 'clock'>>, id: string): Promise<MessageDetail> {
+export async function messageDetail (core: Pick<NodeCore, 'store' | 'roster'> & Partial<Pick<NodeCore, 'clock' | 'outbox'>>, id: string): Promise<MessageDetail> {
   const m = await loadMessage(core, id)
-  const view = storedView(m)
+  const view: MessageView = { ...storedView(m), ...(core.outbox?.pending(toHex(m.envelope.digest)) === true ? { pending: true } : {}) }
   if (m.envelope.kind !== 'alert' && m.envelope.kind !== 'bulletin') {
     const acks = (await core.store.query({ references: m.envelope.digest, kind: 'ack', limit: MAX_EVIDENCE }))
       .map(a => ({ id: a.envelope.id, org: a.envelope.org, author: toHex(a.envelope.author), created: a.envelope.created, ...(a.envelope.note === undefined ? {} : { note: a.envelope.note }) }))

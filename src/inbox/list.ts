@@ -121,7 +121,7 @@ async function * scan (core: Pick<NodeCore, 'store'>, q: ListQuery, cursor: Curs
   }
 }
 
-export async function listMessages (core: Pick<NodeCore, 'store' | 'clock'>, q: ListQuery): Promise<ListPage> {
+export async function listMessages (core: Pick<NodeCore, 'store' | 'clock'> & Partial<Pick<NodeCore, 'outbox'>>, q: ListQuery): Promise<ListPage> {
   const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor, q.order)
   const now = core.clock.now()
   const needle = q.text?.toLowerCase()
@@ -142,7 +142,7 @@ export async function listMessages (core: Pick<NodeCore, 'store' | 'clock'>, q: 
     const isCap = e.kind === 'alert' || e.kind === 'bulletin'
     const newer = isCap ? await successorsOf(core.store, e) : []
     if (q.view === 'active' && (newer.length > 0 || e.content?.msgType === 'Cancel')) continue
-    messages.push({ ...storedView(m), ...(newer.length === 0 ? {} : { supersededBy: newer.map(n => n.envelope.id) }) })
+    messages.push({ ...storedView(m), ...(core.outbox?.pending(toHex(e.digest)) === true ? { pending: true } : {}), ...(newer.length === 0 ? {} : { supersededBy: newer.map(n => n.envelope.id) }) })
   }
   return { messages, ...(exhausted || last === undefined ? {} : { next: encodeCursor(q.order, last) }) }
 }

@@ -12,6 +12,7 @@ import { createQuotaBook } from './quota-book.js'
 import { createIngest, type IngestService, type SignatureVerifier } from './ingest.js'
 import { createRosterGuard, type RosterGuard } from './roster-guard.js'
 import { decodeAnyEnvelope } from './roster-envelope.js'
+import { openOutbox, type Outbox } from './outbox.js'
 
 export interface NodeCoreOptions {
   storePath: string
@@ -36,6 +37,8 @@ export interface NodeCore {
   roster: RosterGuard
   ingest: IngestService
   clock: Clock
+  /** What was composed here and has not yet been sent to any peer (outbox.ts). */
+  outbox: Outbox
   close: () => Promise<void>
 }
 
@@ -51,6 +54,7 @@ export async function openNodeCore (options: NodeCoreOptions): Promise<NodeCore>
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: options.maxClockSkewMs })
     })
+    const outbox = await openOutbox({ store, ingest, clock })
     let sweeper: Sweeper | undefined
     if ((options.sweepIntervalMs ?? 0) > 0) {
       sweeper = createSweeper(store, { clock, intervalMs: options.sweepIntervalMs! })
@@ -61,7 +65,9 @@ export async function openNodeCore (options: NodeCoreOptions): Promise<NodeCore>
       roster,
       ingest,
       clock,
+      outbox,
       close: async () => {
+        outbox.close()
         await sweeper?.stop()
         await store.close()
       }

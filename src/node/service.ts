@@ -140,6 +140,8 @@ export function status (core: NodeCore, extra: Record<string, unknown> = {}): St
     running: false,
     rosterVersion: core.roster.version(),
     messages: core.store.count(),
+    /** Composed here, not yet sent to any peer (outbox.ts). */
+    notYetSent: core.outbox.size(),
     store: core.store.stats(),
     ingest: core.ingest.stats(),
     recentRejections: core.ingest.recentRejections().slice(-20),

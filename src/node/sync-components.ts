@@ -47,6 +47,7 @@ export function syncComponentsFor (core: NodeCore, log?: SyncComponents['log']):
         else arriving.set(key, n)
       }
     },
+    sent: id => { core.outbox?.sent(id) },
     roster: () => {
       const bytes = core.roster.envelopeBytes()
       return { version: core.roster.version(), ...(bytes === undefined ? {} : { bytes }) }

@@ -118,6 +118,10 @@ export function createMetaBook (sub: () => Sublevels, guard: () => void, write: 
       guard()
       return [{ type: 'del', sublevel: sub().meta, key: validateMetaName(name) }]
     },
+    async del (name, options = {}) {
+      guard()
+      await write([{ type: 'del', sublevel: sub().meta, key: validateMetaName(name) }], options.sync === true)
+    },
     async list (prefix) {
       guard()
       if (typeof prefix !== 'string' || prefix.length === 0 || prefix.startsWith(RESERVED_META_PREFIX)) throw bad('meta list prefix must be a non-empty, non-reserved name prefix')

@@ -111,6 +111,8 @@ export interface MetaBook {
   ops: (name: string, value: MetaValue) => BatchOp[]
   /** Batch operations deleting `name`. */
   delOps: (name: string) => BatchOp[]
+  /** Deletes `name` (absent: nothing happens). */
+  del: (name: string, options?: { sync?: boolean }) => Promise<void>
   /** Every entry whose name starts with `prefix` (not "_"), in name order. */
   list: (prefix: string) => Promise<Array<{ name: string, value: MetaValue }>>
 }

@@ -166,7 +166,11 @@ export async function runSender (ctx: Ctx, waitForWork: () => Promise<void>): Pr
     }
     ctx.stats.sent[type].frames++
     ctx.stats.sent[type].bytes += frame.length
-    if (type === 'msg') { ctx.stats.messagesSent++; noteTransmitted(ctx, frame.length) }
+    if (type === 'msg') {
+      ctx.stats.messagesSent++
+      noteTransmitted(ctx, frame.length)
+      if (head.kind === 'message') ctx.components.sent?.(head.message.id)
+    }
     if (type === 'recon') {
       ctx.stats.reconcileBytesSent += frame.length
       ctx.touchRound() // progress: the round timeout counts from the last RECON in or out

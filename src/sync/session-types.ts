@@ -46,6 +46,11 @@ export interface SyncComponents {
   ingestMs?: () => number
   get: (id: Uint8Array) => Promise<StoredMessage | undefined>
   /**
+   * Optional: told after a MSG carrying this id was handed to the link (the node's outbox
+   * stops marking a message composed here as "not yet sent", src/node/outbox.ts).
+   */
+  sent?: (id: Uint8Array) => void
+  /**
    * Optional: a stored message's precedence and created time, from memory (no read). With
    * it, what a round offers and what a WANT asks for are queued most urgent first without
    * reading every message (§4.6); without it, `get` is awaited for each id.

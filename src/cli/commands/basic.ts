@@ -19,6 +19,21 @@ import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '..
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
+/**
+ * Whether what was just stored here is on its way: only a running node with a connected
+ * peer sends it (at once). Otherwise it waits in the outbox and the inbox marks it.
+ */
+async function delivery (access: NodeAccess): Promise<{ sent: boolean, why?: string }> {
+  if (access.mode === 'local') return { sent: false, why: 'the node is not running: it leaves when the node starts (c5mesh start)' }
+  const s = await access.status().catch(() => undefined)
+  const peers = Array.isArray(s?.peers) ? s.peers.length : 0
+  return peers > 0 ? { sent: true } : { sent: false, why: 'no peer is connected: it leaves as soon as one is (c5mesh peers)' }
+}
+
+function notSentLine (precedence: string, why: string | undefined): string {
+  return `NOT SENT YET${precedence === 'flash' ? ' (FLASH)' : ''}: stored on this node only — ${why ?? ''}`
+}
+
 /** An id refused for a flag: CLI_BAD_ARGUMENT naming the flag (not-found and ambiguity keep their codes). */
 function flagError (flag: string, err: unknown): unknown {
   return err instanceof C5Error && err.code === 'CLI_BAD_ARGUMENT' ? new C5Error('CLI_BAD_ARGUMENT', `${flag}: ${err.message}`) : err
@@ -127,7 +142,8 @@ export function registerBasic (program: Command, get: Ctx): void {
         }
         const r = await access.send(req)
         if (!r.ok) throw new C5Error(r.code, r.message)
-        emit(out(o.json), { id: r.message.id, precedence: r.message.precedence, bytes: r.message.bytes, via: access.mode }, () => r.message.id)
+        const d = await delivery(access)
+        emit(out(o.json), { id: r.message.id, precedence: r.message.precedence, bytes: r.message.bytes, via: access.mode, sent: d.sent, ...(d.sent ? {} : { notSent: d.why }) }, () => d.sent ? r.message.id : `${r.message.id}\n${notSentLine(r.message.precedence, d.why)}`)
       } finally {
         await access.close()
       }
@@ -143,7 +159,8 @@ export function registerBasic (program: Command, get: Ctx): void {
       try {
         const r = await access.ack(id, o.note)
         if (!r.ok) throw new C5Error(r.code, r.message)
-        emit(out(o.json), { id: r.message.id, acknowledges: r.acknowledges ?? r.message.references[0] }, () => r.message.id)
+        const d = await delivery(access)
+        emit(out(o.json), { id: r.message.id, acknowledges: r.acknowledges ?? r.message.references[0], sent: d.sent, ...(d.sent ? {} : { notSent: d.why }) }, () => d.sent ? r.message.id : `${r.message.id}\n${notSentLine(r.message.precedence, d.why)}`)
       } finally { await access.close() }
     })
 
@@ -236,6 +253,7 @@ export function registerBasic (program: Command, get: Ctx): void {
           // Never silently isolated: no roster, not on it, no roster peer for a while.
           ...(Array.isArray(s.warnings) ? (s.warnings as Array<{ message: string }>).map(w => `WARNING    ${w.message}`) : []),
           `messages   ${s.messages}`,
+          ...(typeof s.notYetSent === 'number' && s.notYetSent > 0 ? [`NOT SENT   ${s.notYetSent} message(s) composed here have not reached any peer yet`] : []),
           // The one line an operator must not miss: the node is not storing anything.
           ...(s.store.writeFault === undefined ? [] : [`STORE      WRITES FAILING since ${new Date(s.store.writeFault.since).toISOString()}: ${s.store.writeFault.reason}`]),
           `ingest     ${s.ingest.accepted} accepted, ${s.ingest.duplicates} duplicates, ${s.ingest.rejected} rejected`,
