@@ -43,15 +43,18 @@ const stateOf = (m: DeliveryMatrix, org: string): DeliveryState | undefined => m
 /** The matrix of `env` on `node` each time it changes, until `done` holds (every snapshot is kept). */
 async function watchMatrix (node: TestNode, env: Envelope, done: (m: DeliveryMatrix) => boolean, snapshots: DeliveryMatrix[], timeoutMs = 20_000): Promise<DeliveryMatrix> {
   const take = async (): Promise<DeliveryMatrix> => { const m = (await messageDetail(node.core, env.id)).matrix!; snapshots.push(m); return m }
-  const first = await take()
-  if (done(first)) return first
+  // Listening before the first look: a receipt or ack stored while it is being taken would
+  // otherwise be missed (and the wait time out with everything there).
   return await new Promise<DeliveryMatrix>((resolve, reject) => {
+    let settled = false
+    const finish = (m: DeliveryMatrix): void => { if (!settled && done(m)) { settled = true; clearTimeout(timer); node.core.ingest.events.off('message', on); resolve(m) } }
     const timer = setTimeout(() => { node.core.ingest.events.off('message', on); reject(new Error(`matrix not reached; last: ${JSON.stringify(snapshots.at(-1)?.rows.filter(r => r.state !== 'pending'))}`)) }, timeoutMs)
     const on = ({ envelope }: { envelope: Envelope }): void => {
       if (envelope.kind !== 'receipt' && envelope.kind !== 'ack') return
-      void take().then(m => { if (done(m)) { clearTimeout(timer); node.core.ingest.events.off('message', on); resolve(m) } })
+      void take().then(finish)
     }
     node.core.ingest.events.on('message', on)
+    void take().then(finish)
   })
 }
 
