@@ -411,11 +411,6 @@ export function createStore (init: StoreInit): MessageStore {
       return value === undefined ? undefined : decodeRecord(value).bytes
     },
 
-    async * digestsByPrecedence () {
-      guardDb()
-      for await (const key of s.byPrecedence.keys()) yield digestOfKey(key)
-    },
-
     syncItems (now) {
       guard()
       if (!Number.isSafeInteger(now)) throw new C5Error('STORE_INVALID_ARGUMENT', 'now must be an integer (ms)')

@@ -155,11 +155,6 @@ export interface MessageStore {
    * copies them; the importer checks everything). STORE_CORRUPT on an unreadable record.
    */
   getBytes: (digest: Uint8Array) => Promise<Uint8Array | undefined>
-  /**
-   * Digests of every stored message, flash first, then by created time (the keys of
-   * idx-prec alone, no message read): the order a bundle is written in.
-   */
-  digestsByPrecedence: () => AsyncIterable<Uint8Array>
   /** Unexpired stored messages sorted by (timestamp, id): the set reconciliation works on. */
   syncItems: (now: number) => SyncItem[]
   count: () => number

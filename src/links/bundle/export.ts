@@ -7,13 +7,14 @@
  *     set as it was at the manifest's time (so messages that expired since do not count as
  *     differences), keeping only what is still unexpired now; the union of all of them.
  *
- * Messages are written flash first, then by created time (the store's precedence index): a
- * file cut short keeps the most urgent. Memory holds the selected ids and one chunk.
+ * Messages are written flash first, then by created time (from the store's memory): a file
+ * cut short keeps the most urgent. Memory holds the selected ids and one chunk.
  */
 import { C5Error, type ErrorCode } from '../../errors.js'
 import { toHex, type KeyPair } from '../../identity/index.js'
 import type { NodeCore } from '../../node/core.js'
 import { bytesKey } from '../../util/bytes-key.js'
+import { PRECEDENCES } from '../../envelope/types.js'
 import { EXPORT_READ_AHEAD } from './constants.js'
 import { differenceFor } from './difference.js'
 import { sha256, type BundleAnswer } from './format.js'
@@ -101,6 +102,14 @@ export async function writeExport (core: NodeCore, signer: Pick<KeyPair, 'public
     written.add(plan.roster.key)
     onRecord?.(writer.records)
   }
+  // Flash first, then by created time: from the store's memory (syncMeta), no read.
+  const order = [...plan.selected.entries()]
+    .filter(([k]) => !written.has(k))
+    .map(([k, digest]) => {
+      const m = core.store.syncMeta(digest)
+      return { k, digest, rank: m === undefined ? PRECEDENCES.length : PRECEDENCES.indexOf(m.precedence), created: m?.created ?? 0 }
+    })
+    .sort((a, b) => a.rank - b.rank || a.created - b.created || Buffer.compare(a.digest, b.digest))
   // Reads run ahead of the writer (LevelDB answers in parallel); order is kept.
   const ahead: Array<{ digest: Uint8Array, bytes: Promise<Uint8Array | undefined> }> = []
   const put = async (e: { digest: Uint8Array, bytes: Promise<Uint8Array | undefined> }): Promise<void> => {
@@ -110,15 +119,12 @@ export async function writeExport (core: NodeCore, signer: Pick<KeyPair, 'public
     await writer.add(bytes, e.digest)
     onRecord?.(writer.records)
   }
-  for await (const digest of core.store.digestsByPrecedence()) {
-    const k = bytesKey(digest)
-    if (!plan.selected.has(k) || written.has(k)) continue
+  for (const { k, digest } of order) {
     written.add(k)
     ahead.push({ digest, bytes: core.store.getBytes(digest).catch(() => undefined) })
     if (ahead.length >= EXPORT_READ_AHEAD) await put(ahead.shift()!)
   }
   while (ahead.length > 0) await put(ahead.shift()!)
-  missing += plan.selected.size - written.size
   const r = await writer.finish()
   return { ...r, id: writer.header.id, missing }
 }

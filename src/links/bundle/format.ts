@@ -8,7 +8,7 @@
  *   end     = C5 00
  *   trailer = count:varint recordsDigest:32 signature:64
  */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { C5Error } from '../../errors.js'
 import { verify as verifySignature } from '../../identity/index.js'
 import { varintLength, writeVarint } from '../../sync/varint.js'
@@ -59,9 +59,8 @@ const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 export function sha256 (...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256')
-  for (const p of parts) h.update(p)
-  const d = h.digest()
+  // One part (every record): the one-shot hash, cheaper than a Hash object per record.
+  const d = parts.length === 1 ? hash('sha256', parts[0], 'buffer') : parts.reduce((h, p) => h.update(p), createHash('sha256')).digest()
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
 }
 

@@ -170,7 +170,7 @@ export async function importBundle (core: NodeCore, source: AsyncIterable<Uint8A
         await ingest(ev.bytes, ev.digest)
       } else {
         void ingest(ev.bytes, ev.digest)
-        await waitBelow(IMPORT_MAX_IN_FLIGHT - 1, IMPORT_MAX_IN_FLIGHT_BYTES)
+        if (inFlight >= IMPORT_MAX_IN_FLIGHT || inFlightBytes > IMPORT_MAX_IN_FLIGHT_BYTES) await waitBelow(IMPORT_MAX_IN_FLIGHT - 1, IMPORT_MAX_IN_FLIGHT_BYTES)
       }
       if (stop !== undefined) break
     }

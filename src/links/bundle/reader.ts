@@ -170,34 +170,46 @@ export async function openBundle (source: AsyncIterable<Uint8Array>, options: Re
   let resyncHashed = 0
   let result: BundleEnd | undefined
 
-  /** What starts at offset j of the window. `resync` counts the hashing against the budget. */
-  async function probe (j: number, resync: boolean): Promise<Probe> {
-    if (!await input.fill(j + 1)) return { kind: 'eof' }
+  /**
+   * What starts at offset j of the window, from the bytes already there: `need` when more
+   * must be read to tell (synchronous: a record already buffered costs no turn of the event
+   * loop). `resync` counts the hashing against the budget.
+   */
+  function probeNow (j: number, resync: boolean): Probe | { kind: 'need', bytes: number } {
+    const have = input.length
+    const more = (n: number, otherwise: Probe): Probe | { kind: 'need', bytes: number } => input.eof ? otherwise : { kind: 'need', bytes: n }
+    if (have < j + 1) return more(j + 1, { kind: 'eof' })
     if (input.at(j) !== RECORD_MARKER) return { kind: 'bad', why: 'no record marker' }
-    await input.fill(j + 9)
     const v = readVarintAt(input.buf, input.start + j + 1, input.stop)
-    if (v === 'short') return { kind: 'truncated', why: 'the file ends inside a record length' }
+    if (v === 'short') return more(have + 1, { kind: 'truncated', why: 'the file ends inside a record length' })
     if (v === 'bad') return { kind: 'bad', why: 'unreadable record length' }
     const [len, after] = v
     const head = after - input.start - j
     if (len === 0) {
-      await input.fill(head + j + 8 + 96)
       const t = readTrailerAt(input.buf, input.start + j + head, input.stop)
-      if (t === 'short') return { kind: 'truncated', why: 'the file ends inside its trailer' }
+      if (t === 'short') return more(have + 1, { kind: 'truncated', why: 'the file ends inside its trailer' })
       if (t === 'bad') return { kind: 'bad', why: 'unreadable trailer' }
       const total = t.next - input.start - j
       // The end only if nothing follows: else a damaged length that happens to read 0.
-      if (await input.fill(j + total + 1)) return { kind: 'bad', why: 'bytes after the trailer' }
-      return { kind: 'end', total, trailer: t.trailer }
+      if (have > j + total) return { kind: 'bad', why: 'bytes after the trailer' }
+      return more(j + total + 1, { kind: 'end', total, trailer: t.trailer })
     }
     if (len > RECORD_MAX_BYTES) return { kind: 'bad', why: `record length ${len} above ${RECORD_MAX_BYTES}` }
     const total = head + RECORD_TAG_BYTES + len
-    if (!await input.fill(j + total)) return { kind: 'truncated', why: 'the file ends inside a record' }
+    if (have < j + total) return more(j + total, { kind: 'truncated', why: 'the file ends inside a record' })
     if (resync) resyncHashed += len
     const digest = sha256(input.view(j + head + RECORD_TAG_BYTES, len))
     const tag = input.view(j + head, RECORD_TAG_BYTES)
     for (let k = 0; k < RECORD_TAG_BYTES; k++) if (tag[k] !== digest[k]) return { kind: 'bad', why: 'record tag does not match its envelope' }
     return { kind: 'record', total, head, len, digest }
+  }
+
+  async function probe (j: number, resync: boolean): Promise<Probe> {
+    for (;;) {
+      const p = probeNow(j, resync)
+      if (p.kind !== 'need') return p
+      await input.fill(p.bytes)
+    }
   }
 
   /** From a bad byte at offset 0: the next provable record or end, skipping what lies between. */
@@ -246,7 +258,8 @@ export async function openBundle (source: AsyncIterable<Uint8Array>, options: Re
           input.consume(p.total)
           records++
           yield { type: 'record', bytes, digest: p.digest, offset }
-          p = await probe(0, false)
+          const now = probeNow(0, false)
+          p = now.kind === 'need' ? await probe(0, false) : now
         } else if (p.kind === 'end') {
           const digest = new Uint8Array(input.hash.digest())
           input.hash = undefined
