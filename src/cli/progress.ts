@@ -9,6 +9,8 @@ import type { Progress, ProgressFactory } from '../links/bundle/index.js'
 
 export const REDRAW_MS = 100
 const WIDTH = 24
+/** A terminal that does not know its size (a serial console, a pty never sized) reports 0 columns. */
+const COLUMNS_UNKNOWN = 80
 
 export interface Terminal { isTTY?: boolean, columns?: number, write: (s: string) => unknown }
 
@@ -26,7 +28,8 @@ export function progressBars (term: Terminal, now: () => number = () => performa
       const share = total > 0 ? Math.min(1, done / total) : 0
       const filled = Math.round(share * WIDTH)
       const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${amount(done, unit)} of ${amount(total, unit)}${unit === 'messages' ? ' messages' : ''}`
-      term.write(`\r${line.slice(0, Math.max(20, (term.columns ?? 100) - 1))}\x1b[K`)
+      const columns = term.columns !== undefined && term.columns > 0 ? term.columns : COLUMNS_UNKNOWN
+      term.write(`\r${line.slice(0, Math.max(20, columns - 1))}\x1b[K`)
       drawn = true
     }
     return {

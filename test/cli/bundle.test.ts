@@ -4,9 +4,10 @@
  * bring instead of a bundle. The courier's round: courier.slow.test.ts.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { c5mesh, c5meshJson } from '../helpers/cli.js'
+import { BIN, c5mesh, c5meshJson } from '../helpers/cli.js'
 import { prepareFolder } from '../helpers/daemon-folder.js'
 import { tempDir } from '../helpers/tmp.js'
 import { createTestWorld, type TestWorld } from '../helpers/world.js'
@@ -20,6 +21,20 @@ beforeAll(async () => {
   world = createTestWorld(['MX-YUC', 'MX-CMX', 'MX-JAL'], Date.now() - 3_600_000)
 })
 afterAll(async () => { await tmp.cleanup() })
+
+/**
+ * Runs the bin on a pseudo-terminal (util-linux `script`): what an operator sees, stdout and
+ * stderr together. The pty is never sized: it reports 0 columns, as a serial console does.
+ */
+async function onTerminal (args: string[]): Promise<{ code: number, screen: string }> {
+  const quote = (a: string): string => `'${a.replace(/'/g, "'\\''")}'`
+  const cmd = [process.execPath, BIN, ...args].map(quote).join(' ')
+  return new Promise(resolve => {
+    execFile('script', ['-qec', cmd, '/dev/null'], { timeout: 60_000 }, (err, stdout) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, screen: stdout })
+    })
+  })
+}
 
 describe('c5mesh bundle', { timeout: 180_000 }, () => {
   it('export → inspect → import; a manifest makes the next export carry only the difference', async () => {
@@ -82,5 +97,21 @@ describe('c5mesh bundle', { timeout: 180_000 }, () => {
     expect(inspect.stdout).toMatch(/DAMAGED/)
     const missing = await c5mesh(['--data', b, 'bundle', 'import', join(tmp.path, 'nothere.bundle')])
     expect(missing.stderr.trim()).toMatch(/^error BUNDLE_UNREADABLE: cannot read .*no such file$/)
+  })
+
+  it('on a terminal, export and import draw a progress bar, reach 100% and clear it before the summary', async () => {
+    const a = join(tmp.path, 'b-a')
+    const c = join(tmp.path, 'b-c')
+    await prepareFolder(world, world.members[2], c)
+    const file = join(tmp.path, 'tty.bundle')
+    const exp = await onTerminal(['--data', a, 'bundle', 'export', '--out', file])
+    expect(exp.code, exp.screen).toBe(0)
+    expect(exp.screen).toMatch(/\rexport tty\.bundle \[#{24}\] 100% {2}46 of 46 messages\x1b\[K/)
+    expect(exp.screen).toMatch(/\r\x1b\[Kwrote .*tty\.bundle: 46 messages/)
+    const imp = await onTerminal(['--data', c, 'bundle', 'import', file])
+    expect(imp.code, imp.screen).toBe(0)
+    expect(imp.screen).toMatch(/\rimport tty\.bundle \[#{24}\] 100% {2}[\d.]+ kB of [\d.]+ kB\x1b\[K/)
+    expect(imp.screen).toMatch(/\r\x1b\[Kimported tty\.bundle: .*\r?\n {2}new {12}45\r?\n/)
+    expect(await held(world, c)).toEqual(await held(world, a))
   })
 })
