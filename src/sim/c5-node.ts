@@ -23,6 +23,7 @@ import type { SimLink } from './medium.js'
 import type { SimStack, StackEvents } from './stack.js'
 import { startRadio, type RadioNode } from '../node/radio.js'
 import type { RadioPort } from '../links/types.js'
+import { localBundleNode } from '../links/bundle/index.js'
 
 export interface C5NodeInit {
   org: string
@@ -167,6 +168,7 @@ export function createC5Node (init: C5NodeInit): SimStack {
       }
       return out
     },
+    bundles: () => core === undefined ? undefined : localBundleNode({ core, signer: init.nodeKey, org }),
     holds: digest => { try { return core?.store.holds(digest) ?? false } catch { return false } },
     queued: () => {
       let n = 0

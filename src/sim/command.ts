@@ -13,6 +13,7 @@ import { runScenario, type Progress, type RunResult } from './run.js'
 import type { SystemName } from './stack.js'
 import { buildReport, type SimReport } from './report/build.js'
 import { renderHtml } from './report/html.js'
+import { compressTime, shortFactors } from './scenario/short.js'
 import { summaryText } from './report/summary.js'
 
 export const BASELINE_CHOICES = ['all', 'none', 'gossip', 'flood'] as const
@@ -22,7 +23,7 @@ export interface SimCommandOptions {
   seed?: number
   out?: string
   baseline?: BaselineChoice
-  /** Run the scenario's short form (its `short.scale`, default 0.1 of the workload). */
+  /** Run the scenario's short form (its `short.scale`, default 0.1 of the workload, and its times × `short.time`, default 1). */
   short?: boolean
   scale?: number
   quiet?: boolean
@@ -72,8 +73,11 @@ export function systemsFor (choice: BaselineChoice | undefined): SystemName[] {
   }
 }
 
-export async function runSimulation (sc: Scenario, o: Omit<SimCommandOptions, 'write'>): Promise<{ report: SimReport, results: RunResult[] }> {
-  const scale = o.scale ?? (o.short === true ? (sc.raw.short?.scale ?? 0.1) : 1)
+export async function runSimulation (full: Scenario, o: Omit<SimCommandOptions, 'write'>): Promise<{ report: SimReport, results: RunResult[] }> {
+  const short = shortFactors(full)
+  // The short form also compresses the scenario's times (short.time); --scale alone does not.
+  const sc = o.short === true ? compressTime(full, short.time) : full
+  const scale = o.scale ?? (o.short === true ? short.scale : 1)
   const results: RunResult[] = []
   for (const system of systemsFor(o.baseline)) {
     const r = await runScenario(sc, system, {
@@ -86,7 +90,7 @@ export async function runSimulation (sc: Scenario, o: Omit<SimCommandOptions, 'w
     if (o.progress !== undefined && o.quiet !== true) o.progress.write('\r\x1b[K')
     results.push(r)
   }
-  return { report: buildReport(sc, results), results }
+  return { report: buildReport(sc, results, o.short === true ? short.time : 1), results }
 }
 
 export async function simCommand (scenarioArg: string, o: SimCommandOptions): Promise<void> {

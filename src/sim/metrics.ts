@@ -6,6 +6,7 @@
 import type { Envelope, Precedence } from '../envelope/types.js'
 import { toHex } from '../identity/index.js'
 import type { Planned } from './workload.js'
+import type { CourierStop } from './courier.js'
 
 export interface Publication {
   n: number
@@ -20,6 +21,8 @@ export interface Publication {
   author: string
   /** The envelope's created time (the origin's clock, skew included), absolute ms. */
   created: number
+  /** The envelope's length in bytes. */
+  bytes: number
   source: Planned['source']
 }
 
@@ -40,8 +43,10 @@ export class Recorder {
   readonly marks: Mark[] = []
   /** Revocations published: the key (hex) and its effective time (absolute ms). */
   readonly revocations: Array<{ key: string, keyId: string, effective: number, org: string, at: number }> = []
-  /** Bytes couriers carried (envelopes copied onto and off their sticks). */
+  /** Bytes couriers carried: what nodes wrote onto the sticks (bundles and manifests). */
   courierBytes = 0
+  /** Every courier stop, in order. */
+  readonly courierStops: CourierStop[] = []
   readonly #open = new Map<string, Outage>()
   readonly #t0: number
   readonly #now: () => number
@@ -52,6 +57,11 @@ export class Recorder {
   }
 
   t (): number { return this.#now() - this.#t0 }
+
+  courier (stop: CourierStop): void {
+    this.courierStops.push(stop)
+    this.courierBytes += stop.bundleBytes + stop.manifestBytes
+  }
 
   publish (p: Planned, env: Envelope): Publication {
     const pub: Publication = {
@@ -66,6 +76,7 @@ export class Recorder {
       headline: p.headline,
       author: toHex(env.author),
       created: env.created,
+      bytes: env.bytes.length,
       source: p.source
     }
     this.published.push(pub)

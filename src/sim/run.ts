@@ -161,7 +161,7 @@ export async function runScenario (sc: Scenario, system: SystemName, options: Ru
     await stack.publish(env)
   }
   for (const p of plan) clock.setTimeout(() => { void publish(p) }, p.at)
-  scheduleTimeline({ sc, system, clock, network, stacks, keys, rec, trace, publish, random: seededRandom(streamSeed(seed, 'timeline')), scale })
+  scheduleTimeline({ sc, system, clock, network, stacks, keys, rec, trace, publish, random: seededRandom(streamSeed(seed, 'timeline')), scale, sticks: new Map() })
 
   // Queue depths, sampled.
   const sampleMs = sc.raw.sample ?? Math.max(60_000, Math.round(sc.durationMs / SAMPLES_PER_RUN))

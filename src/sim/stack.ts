@@ -5,6 +5,7 @@
  */
 import type { Envelope } from '../envelope/types.js'
 import type { SimLink } from './medium.js'
+import type { BundleNode } from '../links/bundle/index.js'
 
 export interface SimStack {
   readonly org: string
@@ -20,6 +21,8 @@ export interface SimStack {
   importBytes: (bytes: Uint8Array[], source: string) => Promise<void>
   /** What this node would hand a courier: envelope bytes it holds (c5mesh: its unexpired store). */
   exportBytes: () => Promise<Uint8Array[]>
+  /** The node's bundle functions (manifest, export, import through ingest) while it runs; stacks without bundles have none (couriers then copy everything, courier.ts). */
+  bundles?: () => BundleNode | undefined
   /** Whether it holds a message now (end-of-run checks). */
   holds: (digest: Uint8Array) => boolean
   /** Messages waiting to leave on its links (queue depth). */

@@ -3,10 +3,9 @@
  * class changes, power losses and restarts, courier trips, clock skew, revocations, roster
  * updates and a rogue member's attacks. Each action is traced and recorded for the report.
  *
- * Couriers (interim model, until the bundle links of src/links/bundle land on main): a
- * courier leaves with an empty stick; at each stop, every message on the stick enters the
- * node through its ingest (source `file:courier-NAME`), then everything the node holds
- * goes onto the stick; the road time of each leg passes on the virtual clock.
+ * Couriers carry real bundles (courier.ts): at each stop the node imports the stick's
+ * bundles through its ingest and leaves its manifest and its bundle, as `c5mesh courier`
+ * does; the road time of each leg passes on the virtual clock.
  */
 import { composeEnvelope } from '../envelope/index.js'
 import { encodeFrame } from '../sync/frames.js'
@@ -21,6 +20,7 @@ import type { Scenario } from './scenario/load.js'
 import type { LinkSelector, TimelineItem } from './scenario/schema.js'
 import type { SimStack, SystemName } from './stack.js'
 import type { Trace } from './trace.js'
+import { bundleStop, plainStop, type Stick } from './courier.js'
 import type { Planned } from './workload.js'
 import { DEFAULT_DESCRIPTION_CHARS, DEFAULT_TTL_MS } from './workload.js'
 
@@ -37,6 +37,8 @@ export interface TimelineContext {
   /** Draws `fraction` choices (the same for every system of a run). */
   random: () => number
   scale: number
+  /** Couriers' sticks by courier name (kept between trips). */
+  sticks: Map<string, Stick>
 }
 
 /** A seeded choice of ⌈fraction × n⌉ items (at least one), in their original order. */
@@ -133,22 +135,21 @@ function viaNode (ctx: TimelineContext, via: string | undefined): SimStack | und
 async function courier (ctx: TimelineContext, c: NonNullable<TimelineItem['courier']>, i: number): Promise<void> {
   const { clock, stacks, rec, trace } = ctx
   const name = c.name ?? `courier-${i}`
-  const stick = new Map<string, Uint8Array>()
+  // The same courier (name) keeps its stick from trip to trip.
+  let stick = ctx.sticks.get(name)
+  if (stick === undefined) { stick = new Map(); ctx.sticks.set(name, stick) }
   rec.outage('link', `${name}: ${c.route.join(' → ')}`, true, 'courier on the road')
-  for (const [leg, stop] of c.route.entries()) {
+  for (const [leg, org] of c.route.entries()) {
     if (leg > 0) await clock.sleep(Array.isArray(c.travel) ? c.travel[leg - 1] : c.travel)
-    const s = stacks.get(stop)!
-    if (!s.running()) { trace.add(stop, 'courier-closed', name); continue }
-    const carried = [...stick.values()]
-    rec.courierBytes += carried.reduce((a, b) => a + b.length, 0)
-    await s.importBytes(carried, `file:${name}`)
-    let added = 0
-    for (const b of await s.exportBytes()) {
-      const k = Buffer.from(b).toString('base64')
-      if (!stick.has(k)) { stick.set(k, b); added++; rec.courierBytes += b.length }
-    }
-    trace.add(stop, 'courier', `${name} in ${carried.length} out ${added}`)
-    rec.mark(`${name} at ${stop}`)
+    const s = stacks.get(org)!
+    if (!s.running()) { trace.add(org, 'courier-closed', name); continue }
+    const node = s.bundles?.()
+    const stop = node === undefined
+      ? await plainStop(s, stick, name, rec.t())
+      : await bundleStop(node, { org, key: s.key }, stick, c.route.slice(leg + 1), name, rec.t(), clock.now() + s.skewMs)
+    rec.courier(stop)
+    trace.add(org, 'courier', `${name} in ${stop.imported.bundles}/${stop.imported.new} out ${stop.bundleRecords} ${stop.bundleBytes}+${stop.manifestBytes} B ${stop.method}`)
+    rec.mark(`${name} at ${org}`)
     if (c.stop !== undefined) await clock.sleep(c.stop)
   }
   rec.outage('link', `${name}: ${c.route.join(' → ')}`, false)

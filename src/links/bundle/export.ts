@@ -25,6 +25,8 @@ export interface ExportRequest {
   /** Only messages created at or after this time (ms). */
   since?: number
   manifests?: Array<{ name: string, bytes: Uint8Array }>
+  /** The header's nonce (default: random). The simulator passes a seeded one: runs repeat byte for byte. */
+  nonce?: Uint8Array
 }
 
 export interface ExportPlan {
@@ -38,6 +40,7 @@ export interface ExportPlan {
   used: Array<{ name: string, owner: string, org: string, created: number, messages: number, method: string }>
   /** Manifests refused, with why. */
   skipped: Array<{ name: string, code: ErrorCode, message: string }>
+  nonce?: Uint8Array
 }
 
 /** Reads and checks one manifest; throws its refusal. */
@@ -57,7 +60,7 @@ export function planExport (core: NodeCore, request: ExportRequest): ExportPlan 
   const current = core.store.syncItems(now)
   const currentKeys = new Set<string>()
   for (const it of current) if (it.timestamp >= since) currentKeys.add(bytesKey(it.id))
-  const plan: ExportPlan = { selected: new Map(), since, answers: [], used: [], skipped: [] }
+  const plan: ExportPlan = { selected: new Map(), since, answers: [], used: [], skipped: [], ...(request.nonce === undefined ? {} : { nonce: request.nonce }) }
   const rosterBytes = core.roster.envelopeBytes()
   const rosterDigest = rosterBytes === undefined ? undefined : sha256(rosterBytes)
   const manifests = request.manifests ?? []
@@ -94,7 +97,7 @@ export interface ExportResult { records: number, bytes: number, id: string, miss
 
 /** Writes the planned bundle to `sink`, signed with the node key. */
 export async function writeExport (core: NodeCore, signer: Pick<KeyPair, 'publicKey' | 'privateKey'>, org: string, plan: ExportPlan, sink: Sink, onRecord?: (records: number) => void): Promise<ExportResult> {
-  const writer = await createBundleWriter({ org, created: core.clock.now(), count: plan.selected.size, since: plan.since, answers: plan.answers }, signer, sink)
+  const writer = await createBundleWriter({ org, created: core.clock.now(), count: plan.selected.size, since: plan.since, answers: plan.answers, ...(plan.nonce === undefined ? {} : { nonce: plan.nonce }) }, signer, sink)
   let missing = 0
   const written = new Set<string>()
   if (plan.roster !== undefined) {

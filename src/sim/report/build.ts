@@ -32,7 +32,10 @@ export interface SystemReport {
   latency: Record<string, LatencyStats>
   delivery_over_time: { t_ms: number[], overall: number[], per_node: Record<string, number[]> }
   bytes_by_class: Record<string, { frames: number, payload_bytes: number, wire_bytes: number, retransmissions: number }>
+  /** Bytes nodes wrote onto couriers' sticks (bundles and manifests); also bytes_by_class.courier. */
   courier_bytes: number
+  /** Every courier stop: what was imported there and what the node put on the stick. */
+  couriers: Array<{ courier: string, node: string, t_ms: number, bundles_imported: number, new: number, known: number, rejected: number, bundle_bytes: number, bundle_records: number, manifest_bytes: number, method: string }>
   queue_depth: { t_ms: number[], total: number[], max_per_node: Record<string, number> }
   rejections: Record<string, Record<string, number>>
   duplicates: number
@@ -46,6 +49,8 @@ export interface SimReport {
   scenario: { name: string, title: string, description: string, file: string, topology: string, start: string, duration_ms: number, nodes: Array<{ org: string, name: string }>, classes: Record<string, string> }
   seed: number
   scale: number
+  /** The scenario's times × this (the short form's `short.time`; 1 for the full run). */
+  time_scale: number
   systems: SystemReport[]
   timeline: { outages: RunResult['recorder']['outages'], marks: RunResult['recorder']['marks'] }
   passed: boolean
@@ -95,6 +100,7 @@ export function systemReport (sc: Scenario, r: RunResult): SystemReport {
   for (const n of nodes) perNode[n] = t.map(x => { const pub = countUpTo(pubTimes, x); return pub === 0 ? 1 : Math.min(1, countUpTo(perNodeTimes.get(n)!, x) / pub) })
   const overall = t.map((_, i) => nodes.reduce((a, n) => a + perNode[n][i], 0) / Math.max(1, nodes.length))
   const samples = rec.samples
+  const stops = rec.courierStops
   const assertions = evaluate(sc, r)
   return {
     system: r.system,
@@ -110,8 +116,13 @@ export function systemReport (sc: Scenario, r: RunResult): SystemReport {
     delivery_ratio: honest.length === 0 ? 1 : Math.round((delivered / (honest.length * nodes.length)) * 1e4) / 1e4,
     latency: Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, latencyStats(v)])),
     delivery_over_time: { t_ms: t, overall: overall.map(x => Math.round(x * 1e4) / 1e4), per_node: Object.fromEntries(Object.entries(perNode).map(([k, v]) => [k, v.map(x => Math.round(x * 1e3) / 1e3)])) },
-    bytes_by_class: Object.fromEntries(Object.entries(r.bytesByClass).sort().map(([k, c]) => [k, { frames: c.frames, payload_bytes: c.payloadBytes, wire_bytes: c.wireBytes, retransmissions: c.retransmissions }])),
+    bytes_by_class: Object.fromEntries([
+      ...Object.entries(r.bytesByClass).sort().map(([k, c]) => [k, { frames: c.frames, payload_bytes: c.payloadBytes, wire_bytes: c.wireBytes, retransmissions: c.retransmissions }] as const),
+      // The courier as a link class: files written onto sticks, bundle bytes, bundle + manifest bytes.
+      ...(stops.length === 0 ? [] : [['courier', { frames: stops.reduce((a, s) => a + (s.bundleBytes > 0 ? 1 : 0) + (s.manifestBytes > 0 ? 1 : 0), 0), payload_bytes: stops.reduce((a, s) => a + s.bundleBytes, 0), wire_bytes: r.courierBytes, retransmissions: 0 }] as const])
+    ]),
     courier_bytes: r.courierBytes,
+    couriers: stops.map(s => ({ courier: s.courier, node: s.node, t_ms: s.t, bundles_imported: s.imported.bundles, new: s.imported.new, known: s.imported.known, rejected: s.imported.rejected, bundle_bytes: s.bundleBytes, bundle_records: s.bundleRecords, manifest_bytes: s.manifestBytes, method: s.method })),
     queue_depth: {
       t_ms: samples.map(s => s.t),
       total: samples.map(s => s.queued.reduce((a, b) => a + b, 0)),
@@ -124,7 +135,8 @@ export function systemReport (sc: Scenario, r: RunResult): SystemReport {
   }
 }
 
-export function buildReport (sc: Scenario, results: RunResult[]): SimReport {
+/** `timeScale`: the short form's time factor when its times were compressed (short.time), else 1. */
+export function buildReport (sc: Scenario, results: RunResult[], timeScale = 1): SimReport {
   const systems = results.map(r => systemReport(sc, r))
   const main = results[0]
   return {
@@ -143,6 +155,7 @@ export function buildReport (sc: Scenario, results: RunResult[]): SimReport {
     },
     seed: main.seed,
     scale: main.scale,
+    time_scale: timeScale,
     systems,
     timeline: { outages: main.recorder.outages, marks: main.recorder.marks },
     passed: systems[0].passed

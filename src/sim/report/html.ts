@@ -43,7 +43,6 @@ function comparison (r: SimReport): string {
   ${row('(message, state) pairs delivered', s => `${s.delivered_pairs} / ${s.pairs} (${pct(s.delivery_ratio)})`)}
   ${PRECEDENCES.map(p => row(`${p}: p50 / p99 latency`, s => { const l = s.latency[p]; return l.count === 0 ? '—' : `${ms(l.p50_ms)} / ${ms(l.p99_ms)}${l.undelivered > 0 ? ` <span class="small">(${l.undelivered} never)</span>` : ''}` })).join('')}
   ${classes.map(c => row(`bytes on ${esc(c)}`, s => s.bytes_by_class[c] === undefined ? '—' : bytes(s.bytes_by_class[c].wire_bytes))).join('')}
-  ${row('bytes carried by couriers', s => bytes(s.courier_bytes))}
   ${row('duplicate deliveries', s => String(s.duplicates))}
   ${row('trace hash', s => `<code class="small">${s.trace_hash.slice(0, 16)}…</code>`)}
   </table>`
@@ -90,14 +89,21 @@ function latencyCharts (r: SimReport): string {
 
 function bytesChart (r: SimReport): string {
   const classes = [...new Set(r.systems.flatMap(s => Object.keys(s.bytes_by_class)))]
-  if (r.systems.some(s => s.courier_bytes > 0)) classes.push('courier')
   if (classes.length === 0) return ''
   return '<h3>Bytes on the wire per link class (headers and retransmissions included)</h3>' + barChart({
     title: 'Bytes per link class',
     groups: classes,
-    series: r.systems.map((s, i) => ({ label: SYSTEM_LABEL[s.system], colour: COLOURS[i], values: classes.map(c => c === 'courier' ? s.courier_bytes : s.bytes_by_class[c]?.wire_bytes ?? 0) })),
+    series: r.systems.map((s, i) => ({ label: SYSTEM_LABEL[s.system], colour: COLOURS[i], values: classes.map(c => s.bytes_by_class[c]?.wire_bytes ?? 0) })),
     yLabel: bytes
   })
+}
+
+/** c5mesh's courier stops: what each bundle carried (the courier as a link class). */
+function courierTable (r: SimReport): string {
+  const stops = r.systems[0].couriers
+  if (stops.length === 0) return ''
+  const rows = stops.map(s => `<tr><td>${esc(formatDuration(s.t_ms))}</td><td>${esc(s.courier)}</td><td>${esc(s.node)}</td><td>${s.bundles_imported}</td><td>${s.new}</td><td>${s.known}</td><td>${s.rejected}</td><td>${s.bundle_records}</td><td>${bytes(s.bundle_bytes)}</td><td>${bytes(s.manifest_bytes)}</td><td>${esc(s.method)}</td></tr>`).join('')
+  return `<h3>Couriers (c5mesh): bundles imported and left at each stop</h3><table><tr><th>at</th><th>courier</th><th>node</th><th>bundles in</th><th>new</th><th>known</th><th>rejected</th><th>records out</th><th>bundle</th><th>manifest</th><th>bundle for</th></tr>${rows}</table>`
 }
 
 function queueChart (r: SimReport): string {
@@ -142,7 +148,7 @@ svg .grid{stroke:#e6e6e6}svg .mark{stroke:#7b1fa2;stroke-width:1.5;stroke-dashar
 
 export function renderHtml (r: SimReport): string {
   const main = r.systems[0]
-  const head = `<h1>${esc(r.scenario.title)}</h1><div class="small">scenario <code>${esc(r.scenario.name)}</code> · ${r.scenario.nodes.length} nodes on ${esc(r.scenario.topology)} · ${esc(formatDuration(r.scenario.duration_ms))} from ${esc(r.scenario.start)} · seed ${r.seed}${r.scale === 1 ? '' : ` · workload × ${r.scale}`}</div>`
+  const head = `<h1>${esc(r.scenario.title)}</h1><div class="small">scenario <code>${esc(r.scenario.name)}</code> · ${r.scenario.nodes.length} nodes on ${esc(r.scenario.topology)} · ${esc(formatDuration(r.scenario.duration_ms))} from ${esc(r.scenario.start)} · seed ${r.seed}${r.scale === 1 ? '' : ` · workload × ${r.scale}`}${r.time_scale === 1 ? '' : ` · times × ${r.time_scale} (short form)`}</div>`
   const v = main.assertions.length === 0 ? '' : `<div class="verdict ${main.passed ? 'ok' : 'bad'}">${main.passed ? `All ${main.assertions.length} assertions hold for c5mesh.` : `${main.assertions.filter(a => a.pass === false).length} of ${main.assertions.length} assertions FAIL for c5mesh.`}</div>`
   const classes = Object.entries(r.scenario.classes).map(([k, d]) => `<li><b>${esc(k)}</b>: ${esc(d)}</li>`).join('')
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.scenario.title)} — c5mesh simulation</title><style>${CSS}</style></head><body>
@@ -153,7 +159,7 @@ ${head}${v}
 <h2>Partition timeline</h2>${timelineChart(r)}
 <h2>Delivery</h2>${deliveryCharts(r)}
 <h2>Latency per precedence</h2>${latencyCharts(r)}
-<h2>Cost</h2>${bytesChart(r)}${queueChart(r)}
+<h2>Cost</h2>${bytesChart(r)}${courierTable(r)}${queueChart(r)}
 <p class="small">Made by <code>c5mesh sim</code> from <code>${esc(r.scenario.file)}</code>. Same scenario and seed give the same trace hash: c5mesh ${main.trace_hash}.</p>
 </body></html>
 `

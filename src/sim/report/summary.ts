@@ -10,7 +10,7 @@ const kb = (b: number): string => b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(
 export function summaryText (r: SimReport): string {
   const lines: string[] = []
   const main = r.systems[0]
-  lines.push(`${r.scenario.title} (${r.scenario.name}): ${r.scenario.nodes.length} nodes, ${formatDuration(r.scenario.duration_ms)} simulated, seed ${r.seed}${r.scale === 1 ? '' : `, workload × ${r.scale}`}`)
+  lines.push(`${r.scenario.title} (${r.scenario.name}): ${r.scenario.nodes.length} nodes, ${formatDuration(r.scenario.duration_ms)} simulated, seed ${r.seed}${r.scale === 1 ? '' : `, workload × ${r.scale}`}${r.time_scale === 1 ? '' : `, times × ${r.time_scale} (short form)`}`)
   for (const s of r.systems) lines.push(`  ${pad(s.system, 7)} ${s.wall_s} s wall, ${s.events} events, trace sha256 ${s.trace_hash}`)
   const cols = r.systems.map(s => s.system)
   const w0 = 26
@@ -25,7 +25,6 @@ export function summaryText (r: SimReport): string {
   }
   const classes = [...new Set(r.systems.flatMap(s => Object.keys(s.bytes_by_class)))]
   for (const c of classes) row(`bytes on ${c}`, i => { const b = r.systems[i].bytes_by_class[c]; return b === undefined ? '—' : kb(b.wire_bytes) })
-  if (r.systems.some(s => s.courier_bytes > 0)) row('bytes by courier', i => kb(r.systems[i].courier_bytes))
   row('duplicate deliveries', i => String(r.systems[i].duplicates))
   if (main.assertions.length > 0) {
     lines.push('')

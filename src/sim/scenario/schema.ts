@@ -197,7 +197,8 @@ export const scenarioFileSchema = z.object({
   workload: z.array(workloadSchema).max(64).optional(),
   timeline: z.array(timelineItemSchema).max(MAX_TIMELINE_EVENTS).optional(),
   assertions: z.array(assertionSchema).max(256).optional(),
-  short: z.object({ scale: fraction, note: z.string().max(500).optional() }).strict().optional(),
+  /** The short form (CI): `scale` of the workload, the scenario's times × `time` (short.ts). */
+  short: z.object({ scale: fraction, time: fraction.optional(), note: z.string().max(500).optional() }).strict().optional(),
   sample: duration.optional()
 }).strict()
 
