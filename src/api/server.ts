@@ -60,7 +60,7 @@ export interface ApiOptions {
   events?: Parameters<typeof createEventHub>[1]
   /** The hotlist and plate-read routes (src/api/routes/plates.ts), when the node runs them. */
   plates?: NodePlates
-  /** CAP import/export and the Atom feed (src/api/routes/cap.ts): this node's org and operator key. */
+  /** CAP import/export and the Atom feed (src/api/routes/cap.ts): this node's org (imports are signed by the calling operator). */
   cap?: Omit<CapRoutesOptions, 'core'>
   /** The radio links' views (GET /v1/radio, and their neighbours in GET /v1/peers). */
   radio?: () => RadioLinkView[]

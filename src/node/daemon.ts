@@ -150,8 +150,8 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
       plates,
       // Bundles and manifests for a courier are signed with the node key (src/api/routes/bundle.ts).
       bundles: { signer: nodeKey, org: config.org, spoolDir: paths.dir },
-      // CAP imports are signed with the node's default operator key (src/api/routes/cap.ts).
-      cap: { org: config.org, ...(operator === undefined ? {} : { operator }) },
+      // CAP imports are signed with the calling operator's key (src/api/routes/cap.ts).
+      cap: { org: config.org },
       info: () => ({ pid: process.pid, org: config.org, node: toHex(nodeKey.publicKey), dataDir: paths.dir, warnings: isolation?.warnings() ?? [] })
     })
     await api.listen({ host: config.api.host, port: config.api.port })

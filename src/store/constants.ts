@@ -12,7 +12,7 @@ export const STORE_SCHEMA_VERSION = 1
  */
 export const TOMBSTONE_GRACE_MS = 30 * 24 * 60 * 60 * 1000
 
-/** Messages read per getMany by scanKindRecords (bounds its memory). */
+/** Messages read per nextv and getMany by scanKindBatches (bounds its memory). */
 export const SCAN_BATCH_MESSAGES = 512
 
 /** Query result sizes. */

@@ -167,6 +167,13 @@ export function decodeRecord (value: Uint8Array): { bytes: Uint8Array, received:
   return { bytes: new Uint8Array(value.subarray(11 + srcLen)), received, source }
 }
 
+/** The envelope bytes of a message record, as a view (no copy, source not decoded); undefined when the header is bad. */
+export function recordEnvelopeBytes (value: Uint8Array): Uint8Array | undefined {
+  if (value.length < 11 || value[0] !== RECORD_VERSION) return undefined
+  const start = 11 + ((value[9] << 8) | value[10])
+  return start < value.length ? value.subarray(start) : undefined
+}
+
 /** Meta value: 0x00 || raw bytes, or 0x01 || JSON text (UTF-8). */
 export const META_TAG_BYTES = 0x00
 export const META_TAG_JSON = 0x01

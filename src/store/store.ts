@@ -12,7 +12,7 @@ import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
 import { SCAN_BATCH_MESSAGES, GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
 import { KINDS } from '../envelope/types.js'
-import { compareBytes, digestOfKey, indexRange, lengthPrefixed, decodeMetaValue, decodeRecord, encodeRecord, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
+import { compareBytes, digestOfKey, indexRange, lengthPrefixed, decodeMetaValue, decodeRecord, encodeRecord, recordEnvelopeBytes, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
 import { bytesKey } from '../util/bytes-key.js'
 import { openSublevels, putOps } from './layout.js'
 import type { RootDb, Sublevels } from './layout.js'
@@ -380,28 +380,42 @@ export function createStore (init: StoreInit): MessageStore {
       return runQuery({ sublevels: s, load: loadOrSkip }, options)
     },
 
-    async * scanKindRecords (kind) {
+    async * scanKindBatches (kind) {
       guardDb()
       if (!KINDS.includes(kind)) throw new C5Error('STORE_INVALID_ARGUMENT', `unknown kind ${String(kind)}`)
-      // The kind index in key order, its messages read SCAN_BATCH_MESSAGES at a time with
-      // one getMany (a rebuild of 100,000 reports: one get each measured ~4x slower).
-      let batch: Uint8Array[] = []
-      const flush = async function * (): AsyncGenerator<{ digest: Uint8Array, value: Uint8Array, bytes: Uint8Array }> {
-        const values = await s.messages.getMany(batch)
-        for (let i = 0; i < batch.length; i++) {
-          const v = values[i]
-          if (v === undefined) continue
-          let rec
-          try { rec = decodeRecord(v) } catch { counters.corruptSkipped++; continue }
-          yield { digest: batch[i], value: v, bytes: rec.bytes }
+      // The kind index in key order, SCAN_BATCH_MESSAGES keys per nextv (one await per
+      // batch, not per key), their records read with one getMany, handed over as one array
+      // of views into the records (no copy). 100,000 reports: ~4x faster than a key and an
+      // await at a time, which was most of the hotlist rebuild.
+      const keys = s.byKind.keys(indexRange(lengthPrefixed(kind), 0, Number.MAX_SAFE_INTEGER))
+      const read = async (): Promise<{ digests: Uint8Array[], values: Array<Uint8Array | undefined> } | undefined> => {
+        const batch = await keys.nextv(SCAN_BATCH_MESSAGES)
+        if (batch.length === 0) return undefined
+        const digests = batch.map(digestOfKey)
+        return { digests, values: await s.messages.getMany(digests) }
+      }
+      // The next batch is read (in LevelDB's threads) while the caller works on this one.
+      let next: ReturnType<typeof read> | undefined = read()
+      try {
+        for (;;) {
+          const cur = await next
+          if (cur === undefined) { next = undefined; return }
+          next = read()
+          next.catch(() => {}) // awaited above or in finally; never unhandled
+          const out: Array<{ digest: Uint8Array, bytes: Uint8Array }> = []
+          for (let i = 0; i < cur.digests.length; i++) {
+            const v = cur.values[i]
+            if (v === undefined) continue
+            const bytes = recordEnvelopeBytes(v)
+            if (bytes === undefined) { counters.corruptSkipped++; continue }
+            out.push({ digest: cur.digests[i], bytes })
+          }
+          yield out
         }
-        batch = []
+      } finally {
+        if (next !== undefined) await next.catch(() => {})
+        await keys.close()
       }
-      for await (const key of s.byKind.keys(indexRange(lengthPrefixed(kind), 0, Number.MAX_SAFE_INTEGER))) {
-        batch.push(digestOfKey(key))
-        if (batch.length >= SCAN_BATCH_MESSAGES) yield * flush()
-      }
-      if (batch.length > 0) yield * flush()
     },
 
     async getBytes (digest) {

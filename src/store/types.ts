@@ -140,11 +140,12 @@ export interface MessageStore {
   query: (options?: QueryOptions) => Promise<StoredMessage[]>
   /**
    * Every stored record of one kind, oldest created first, expired ones included until
-   * swept (the caller judges expiry): the digest (key), the record and the envelope bytes
-   * in it, undecoded (a bulk reader decodes only what it needs; unreadable records are
-   * skipped and counted). Memory: one batch at a time. Rebuilds the hotlist.
+   * swept (the caller judges expiry), in batches (one await per batch): the digest (key)
+   * and the envelope bytes, undecoded (a view into the record; a bulk reader decodes only
+   * what it needs; unreadable records are skipped and counted). Memory: one batch at a
+   * time. Rebuilds the hotlist.
    */
-  scanKindRecords: (kind: Kind) => AsyncIterable<{ digest: Uint8Array, value: Uint8Array, bytes: Uint8Array }>
+  scanKindBatches: (kind: Kind) => AsyncIterable<Array<{ digest: Uint8Array, bytes: Uint8Array }>>
   /**
    * A stored message's created time and precedence, from memory (no read); undefined when
    * not stored. Sync orders what it offers and answers by precedence with it.

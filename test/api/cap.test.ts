@@ -8,6 +8,7 @@ import { openNodeCore, type NodeCore } from '../../src/node/core.js'
 import { createTestWorld } from '../helpers/world.js'
 import { tempDir } from '../helpers/tmp.js'
 import { sasmexQuake } from '../cap/examples.js'
+import { keyId, toHex } from '../../src/identity/index.js'
 
 let app: FastifyInstance
 let core: NodeCore
@@ -22,7 +23,7 @@ beforeAll(async () => {
   core = await openNodeCore({ storePath: join(dir.path, 'db'), anchors: world.anchors })
   await core.ingest.ingest(world.rosterEnvelope.bytes, 'local')
   // The API wants a token and knows its Host names (the feed's links are made from Host).
-  app = await createApi({ core, org: 'MX-CMX', operators: auth.operators, allowedHosts: ['c5.example'], cap: { org: 'MX-CMX', operator: world.members[0].operator } })
+  app = await createApi({ core, org: 'MX-CMX', operators: auth.operators, allowedHosts: ['c5.example'], cap: { org: 'MX-CMX' } })
 })
 afterAll(async () => { await app.close(); await core.close(); await cleanup() })
 
@@ -32,6 +33,10 @@ describe('CAP API', () => {
     expect(r.statusCode).toBe(201)
     const { message } = r.json()
     expect(message).toMatchObject({ kind: 'alert', org: 'MX-CMX', scope: ['MX-CMX', 'MX-GRO'], content: { event: 'Sismo' } })
+    // Signed with the calling operator's own key (no node-wide CAP key is configured here).
+    const stored = await core.store.get(message.id)
+    const op = world.members[0].operator.publicKey
+    expect([toHex(op), toHex(keyId(op))]).toContain(toHex(stored!.envelope.author))
     const cap = await inject(`/v1/messages/${message.id}/cap`)
     expect(cap.headers['content-type']).toContain('application/cap+xml')
     expect(cap.body).toContain('<identifier>SASMEX-20261128-101500</identifier>')

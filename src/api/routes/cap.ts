@@ -3,7 +3,8 @@
  * server's hooks (authentication, limits):
  *
  *   POST /v1/cap                  a CAP 1.2/1.1 document (application/cap+xml, application/xml,
- *                                 text/xml) → signed with the node's operator key, ingested;
+ *                                 text/xml) → signed with the calling operator's key (as
+ *                                 POST /v1/messages composes), ingested;
  *                                 ?kind=alert|bulletin&scope=MX-YUC,MX-CAM&precedence=…
  *   GET  /v1/messages/:id/cap     one message as CAP 1.2 (application/cap+xml)
  *   GET  /v1/cap/feed.atom        Atom feed of the active alerts, each linking its CAP
@@ -12,27 +13,27 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { C5Error } from '../../errors.js'
 import { PRECEDENCES, type Precedence } from '../../envelope/types.js'
 import { ORG_CODE_PATTERN } from '../../envelope/index.js'
-import type { KeyPair } from '../../identity/index.js'
 import type { NodeCore } from '../../node/core.js'
 import { envelopeView } from '../../node/views.js'
 import { capFeed, composeFromCap, messageAsCap } from '../../cap/index.js'
 import { CAP_MAX_BYTES } from '../../cap/constants.js'
 import { httpStatusOf } from '../errors.js'
+import { operatorOf } from '../context.js'
 
 export interface CapRoutesOptions {
   core: NodeCore
   org: string
-  /** Signs imported CAP documents; without it POST /v1/cap answers PLATES_NO_OPERATOR_KEY-like 503. */
-  operator?: Pick<KeyPair, 'publicKey' | 'privateKey'>
 }
 
-export const capRoutes: FastifyPluginAsync<CapRoutesOptions> = async (app: FastifyInstance, { core, org, operator }) => {
+export const capRoutes: FastifyPluginAsync<CapRoutesOptions> = async (app: FastifyInstance, { core, org }) => {
   // Parsed as text here and as XML by src/cap (never by fastify), within the CAP size bound.
   app.addContentTypeParser(['application/cap+xml', 'application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: CAP_MAX_BYTES }, (_req, body, done) => { done(null, body) })
 
   app.post<{ Querystring: { kind?: string, scope?: string, precedence?: string } }>('/v1/cap', async (req, reply) => {
     if (typeof req.body !== 'string') throw new C5Error('CAP_NOT_XML', 'send a CAP document as application/cap+xml (or application/xml, text/xml)')
-    if (operator === undefined) throw new C5Error('PLATES_NO_OPERATOR_KEY', 'this node has no operator key to sign imported CAP with')
+    // Every request is an authenticated operator's (server.ts): an import is signed with that
+    // operator's own key, like a message composed on POST /v1/messages — never a shared one.
+    const operator = operatorOf(req).key
     const { kind, scope, precedence } = req.query
     if (kind !== undefined && kind !== 'alert' && kind !== 'bulletin') throw new C5Error('CLI_BAD_ARGUMENT', 'kind: alert or bulletin')
     if (precedence !== undefined && !(PRECEDENCES as readonly string[]).includes(precedence)) throw new C5Error('CLI_BAD_ARGUMENT', `precedence: one of ${PRECEDENCES.join(', ')}`)
