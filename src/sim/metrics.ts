@@ -21,7 +21,7 @@ export interface Publication {
   author: string
   /** The envelope's created time (the origin's clock, skew included), absolute ms. */
   created: number
-  /** The envelope's length in bytes. */
+  /** The envelope's length in bytes (0 in the lab, which knows only the id). */
   bytes: number
   source: Planned['source']
 }
@@ -76,7 +76,8 @@ export class Recorder {
       headline: p.headline,
       author: toHex(env.author),
       created: env.created,
-      bytes: env.bytes.length,
+      // The lab records what a real daemon composed from its id alone: no bytes, 0.
+      bytes: (env.bytes as Uint8Array | undefined)?.length ?? 0,
       source: p.source
     }
     this.published.push(pub)
