@@ -14,6 +14,8 @@ export const TOMBSTONE_GRACE_MS = 30 * 24 * 60 * 60 * 1000
 
 /** Messages read per nextv and getMany by scanKindBatches (bounds its memory). */
 export const SCAN_BATCH_MESSAGES = 512
+/** Batches whose records are being read while the caller works (scanKindBatches): reads overlap decoding. */
+export const SCAN_READ_AHEAD = 3
 
 /** Query result sizes. */
 export const QUERY_LIMIT_DEFAULT = 100

@@ -9,7 +9,7 @@ import { C5Error } from '../errors.js'
 import { decodeEnvelope } from '../envelope/codec.js'
 import { PRECEDENCES, precedenceRank, type Envelope } from '../envelope/types.js'
 import { createMetaBook, createPeerBook, encodeMeta } from './books.js'
-import { SCAN_BATCH_MESSAGES, GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
+import { SCAN_BATCH_MESSAGES, SCAN_READ_AHEAD, GROUP_COMMIT_MAX_MEMBERS, GROUP_COMMIT_WINDOW_MS, WRITE_FAULT_RETRY_MS, STORE_SCHEMA_VERSION, TOMBSTONE_GRACE_MS } from './constants.js'
 import { GroupCommit } from './group-commit.js'
 import { KINDS } from '../envelope/types.js'
 import { compareBytes, digestOfKey, indexRange, lengthPrefixed, decodeMetaValue, decodeRecord, encodeRecord, recordEnvelopeBytes, readTime, splitTimeDigest, timeDigestKey } from './keys.js'
@@ -388,23 +388,30 @@ export function createStore (init: StoreInit): MessageStore {
       // of views into the records (no copy). 100,000 reports: ~4x faster than a key and an
       // await at a time, which was most of the hotlist rebuild.
       const keys = s.byKind.keys(indexRange(lengthPrefixed(kind), 0, Number.MAX_SAFE_INTEGER))
-      const read = async (): Promise<{ digests: Uint8Array[], values: Array<Uint8Array | undefined> } | undefined> => {
-        const batch = await keys.nextv(SCAN_BATCH_MESSAGES)
-        if (batch.length === 0) return undefined
-        const digests = batch.map(digestOfKey)
-        return { digests, values: await s.messages.getMany(digests) }
+      // Up to SCAN_READ_AHEAD batches' getMany in flight (LevelDB's threads read them, in
+      // parallel with each other and with the caller's work on the batch in hand): after a
+      // burst of writes, random reads across fresh tables are the slow part of a rebuild.
+      const ahead: Array<{ digests: Uint8Array[], values: Promise<Array<Uint8Array | undefined>> }> = []
+      let exhausted = false
+      const fill = async (): Promise<void> => {
+        while (!exhausted && ahead.length < SCAN_READ_AHEAD) {
+          const batch = await keys.nextv(SCAN_BATCH_MESSAGES)
+          if (batch.length === 0) { exhausted = true; return }
+          const digests = batch.map(digestOfKey)
+          const values = s.messages.getMany(digests)
+          values.catch(() => {}) // awaited below or in finally; never unhandled
+          ahead.push({ digests, values })
+        }
       }
-      // The next batch is read (in LevelDB's threads) while the caller works on this one.
-      let next: ReturnType<typeof read> | undefined = read()
       try {
         for (;;) {
-          const cur = await next
-          if (cur === undefined) { next = undefined; return }
-          next = read()
-          next.catch(() => {}) // awaited above or in finally; never unhandled
+          await fill()
+          const cur = ahead.shift()
+          if (cur === undefined) return
+          const values = await cur.values
           const out: Array<{ digest: Uint8Array, bytes: Uint8Array }> = []
           for (let i = 0; i < cur.digests.length; i++) {
-            const v = cur.values[i]
+            const v = values[i]
             if (v === undefined) continue
             const bytes = recordEnvelopeBytes(v)
             if (bytes === undefined) { counters.corruptSkipped++; continue }
@@ -413,7 +420,7 @@ export function createStore (init: StoreInit): MessageStore {
           yield out
         }
       } finally {
-        if (next !== undefined) await next.catch(() => {})
+        for (const x of ahead.splice(0)) await x.values.catch(() => {})
         await keys.close()
       }
     },
