@@ -63,7 +63,7 @@ export interface EventLog {
 }
 
 const SESSION_EVENTS = new Set(['session.open', 'session.end', 'session.open-failed'])
-const WARN_EVENTS = new Set(['roster.cut'])
+const WARN_EVENTS = new Set(['roster.cut', 'peer.bans-not-saved'])
 
 function bump (m: Map<string, number>, key: string): void {
   const k = m.has(key) || m.size < MAX_COUNTED_NAMES ? key : '(other)'
