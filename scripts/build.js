@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The compiled JavaScript that the `c5mesh` bin and the benches run (tsc output of src/ and
-// bench/, plus the console's assets), kept under dist/<key>/, where <key> names the exact
+// bench/, plus the operator console: its static assets and app.js, bundled by esbuild from
+// src/console/app), kept under dist/<key>/, where <key> names the exact
 // sources it was built from (a hash of the path and content of every input file).
 //
 // Why a key and not one dist/ folder: a stale dist must never run old code silently.
@@ -18,6 +19,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const DIST = join(ROOT, 'dist')
@@ -111,9 +113,26 @@ function tscPath (root) {
 /** Compiles into `out` (type checking is `npm test`'s job: a work-in-progress type error must not stop the CLI). */
 function compile (root, out) {
   execFileSync(process.execPath, [tscPath(root), '-p', join(root, 'tsconfig.build.json'), '--outDir', out, '--noCheck'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  // The console's static files (src/console/assets) travel as they are.
+  // The console's static files (src/console/assets) travel as they are; its app is one
+  // bundled script beside them, so the daemon serves every byte the page needs.
   const assets = join(root, 'src', 'console', 'assets')
   if (existsSync(assets)) cpSync(assets, join(out, 'src', 'console', 'assets'), { recursive: true })
+  bundleConsole(root, join(out, 'src', 'console', 'assets', 'app.js'))
+}
+
+/**
+ * src/console/app/main.ts → one ES module for the browser (esbuild: it strips the types and
+ * joins the modules in milliseconds; tsc would leave one file per module and no bundle).
+ * buildSync keeps this script synchronous (ensureBuild is called by the bin).
+ */
+function bundleConsole (root, outfile) {
+  const entry = join(root, 'src', 'console', 'app', 'main.ts')
+  if (!existsSync(entry)) return
+  let esbuild
+  try { esbuild = createRequire(join(root, 'package.json'))('esbuild') } catch (cause) {
+    throw new Error('the console cannot be built: esbuild is not installed: run "npm install" (it builds through "prepare")', { cause })
+  }
+  esbuild.buildSync({ entryPoints: [entry], outfile, bundle: true, format: 'esm', target: 'chrome100', charset: 'utf8', legalComments: 'none', logLevel: 'silent' })
 }
 
 function prune (dist, current) {

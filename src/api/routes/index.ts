@@ -8,10 +8,12 @@ import { healthRoutes } from './health.js'
 import { nodeRoutes } from './node.js'
 import { messageRoutes } from './messages.js'
 import { eventRoutes } from './events.js'
+import { consoleRoutes } from './console.js'
 
 export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
   nodeRoutes,
   messageRoutes,
-  eventRoutes
+  eventRoutes,
+  consoleRoutes
 ]
