@@ -7,6 +7,7 @@
 import { C5Error } from '../errors.js'
 import type { Envelope, Parameter, VehicleReport } from '../envelope/types.js'
 import { CAP_NS_12, CAP_PARAM_PREFIX } from './constants.js'
+import { withArticle } from '../util/words.js'
 
 /** The CAP identity of a message this one references (for <references>). */
 export interface CapRef { sender: string, identifier: string, sent: string }
@@ -53,7 +54,7 @@ function vehicleInfo (v: VehicleReport, org: string): { event: string, headline:
 /** One envelope as a CAP 1.2 document; CAP_NOT_MAPPABLE for acks, receipts and rosters. */
 export async function exportCap (env: Envelope, resolve?: ResolveRef): Promise<string> {
   if (env.kind !== 'alert' && env.kind !== 'bulletin' && env.kind !== 'vehicle') {
-    throw new C5Error('CAP_NOT_MAPPABLE', `a ${env.kind} has no CAP form (alerts, bulletins and stolen-vehicle reports do)`, { details: { kind: env.kind } })
+    throw new C5Error('CAP_NOT_MAPPABLE', `${withArticle(env.kind)} has no CAP form (alerts, bulletins and stolen-vehicle reports do)`, { details: { kind: env.kind } })
   }
   const c = env.content
   const all = c?.parameters ?? []

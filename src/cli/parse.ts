@@ -51,10 +51,7 @@ export function parseChoice<T extends string> (flag: string, v: string, choices:
   return v as T
 }
 
-/** "an ack", "a roster": the indefinite article for a kind or other English word. */
-export function withArticle (word: string): string {
-  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`
-}
+export { withArticle } from '../util/words.js'
 
 const FILE_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a folder, not a file' }
 

@@ -14,6 +14,7 @@ import type { EnvelopeLimits } from './limits.js'
 import { badField, checkArray, checkBytes, checkOrgCode, checkText, checkUint, fromIndex, indexIn } from './check.js'
 import { decodeContent, encodeContent } from './content.js'
 import { decodeVehicle, encodeVehicle } from './vehicle.js'
+import { withArticle } from '../util/words.js'
 
 const MS_PER_S = 1000
 const REQUIRED_SLOTS = 8
@@ -50,7 +51,7 @@ function checkReferences (v: unknown, L: EnvelopeLimits): Uint8Array[] {
 /** Bodies other than the one `kind` selects must be absent. */
 function onlyBody (u: UnsignedEnvelope, allowed: 'content' | 'note' | 'roster' | 'revocation' | 'vehicle' | null): void {
   for (const f of ['content', 'note', 'roster', 'revocation', 'vehicle'] as const) {
-    if (f !== allowed && u[f] !== undefined) badField(f, `not allowed in a ${u.kind}`)
+    if (f !== allowed && u[f] !== undefined) badField(f, `not allowed in ${withArticle(String(u.kind))}`)
   }
 }
 
@@ -59,7 +60,7 @@ function encodeBody (u: UnsignedEnvelope, kind: Kind, L: EnvelopeLimits, refs: n
     case 'alert':
     case 'bulletin': {
       onlyBody(u, 'content')
-      if (u.content === undefined) badField('content', `required in a ${kind}`)
+      if (u.content === undefined) badField('content', `required in ${withArticle(kind)}`)
       const c = encodeContent(u.content, L)
       // CAP 1.2: an Update or Cancel names what it updates or cancels.
       if (c[0] !== 0 && refs === 0) badField('references', `required for msgType ${u.content.msgType}`)
@@ -82,14 +83,14 @@ function encodeBody (u: UnsignedEnvelope, kind: Kind, L: EnvelopeLimits, refs: n
     case 'revocation': {
       onlyBody(u, 'revocation')
       const rv = u.revocation
-      if (typeof rv !== 'object' || rv === null) badField('revocation', `required in a ${kind}`)
+      if (typeof rv !== 'object' || rv === null) badField('revocation', `required in ${withArticle(kind)}`)
       const out: Wire = [checkBytes('revocation.key', rv.key, AUTHOR_KEY_BYTES), checkUint('revocation.effective', rv.effective, 0, Number.MAX_SAFE_INTEGER)]
       if (rv.reason !== undefined) out.push(checkText('revocation.reason', rv.reason, L.maxStringBytes))
       return out
     }
     case 'vehicle': {
       onlyBody(u, 'vehicle')
-      if (u.vehicle === undefined) badField('vehicle', `required in a ${kind}`)
+      if (u.vehicle === undefined) badField('vehicle', `required in ${withArticle(kind)}`)
       const b = encodeVehicle(u.vehicle)
       // As for CAP content: an Update or Cancel names the report it updates or cancels.
       if (b[0] !== 0 && refs === 0) badField('references', `required for msgType ${u.vehicle.msgType}`)

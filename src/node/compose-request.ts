@@ -13,6 +13,7 @@ import { C5Error } from '../errors.js'
 import { composeEnvelope, digestFromId, ORG_CODE_PATTERN } from '../envelope/index.js'
 import { CATEGORIES, CERTAINTIES, MSG_TYPES, PRECEDENCES, SEVERITIES, URGENCIES, type Content, type Envelope } from '../envelope/types.js'
 import type { KeyPair } from '../identity/keys.js'
+import { withArticle } from '../util/words.js'
 
 /** Longest time-to-live an operator may ask for: the wire's limit (400 days). */
 export const MAX_TTL_S = 34_560_000
@@ -182,7 +183,7 @@ export function composeFromRequest (req: ComposeRequest, ctx: ComposeContext): E
 /** An ack of `target` (an alert or bulletin held here), living as long as it does. */
 export function composeAck (target: Pick<Envelope, 'kind' | 'digest' | 'expires' | 'id'>, req: AckRequest, ctx: ComposeContext): Envelope {
   if (target.kind !== 'alert' && target.kind !== 'bulletin') {
-    throw new C5Error('API_BAD_REQUEST', `only alerts and bulletins are acknowledged; ${target.id} is ${/^[aeiou]/.test(target.kind) ? 'an' : 'a'} ${target.kind}`, { details: { field: 'id' } })
+    throw new C5Error('API_BAD_REQUEST', `only alerts and bulletins are acknowledged; ${target.id} is ${withArticle(target.kind)}`, { details: { field: 'id' } })
   }
   try {
     return composeEnvelope({

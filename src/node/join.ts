@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { C5Error } from '../errors.js'
 import { ORG_CODE_PATTERN } from '../envelope/constants.js'
+import { withArticle } from '../util/words.js'
 
 export const JOIN_REQUEST_TYPE = 'c5mesh-join-request'
 export const WELCOME_TYPE = 'c5mesh-welcome'
@@ -98,17 +99,17 @@ export function makeWelcome (f: { roster: Uint8Array, rosterVersion: number, anc
 }
 
 function parseJson<T> (what: string, file: string, bytes: Uint8Array, schema: z.ZodType<T>): T {
-  if (bytes.length > MAX_JOIN_FILE_BYTES) throw new C5Error('CLI_BAD_ARGUMENT', `${file}: larger than a ${what} can be (${MAX_JOIN_FILE_BYTES} bytes)`)
+  if (bytes.length > MAX_JOIN_FILE_BYTES) throw new C5Error('CLI_BAD_ARGUMENT', `${file}: larger than ${withArticle(what)} can be (${MAX_JOIN_FILE_BYTES} bytes)`)
   let value: unknown
   try { value = JSON.parse(Buffer.from(bytes).toString('utf8')) } catch {
-    throw new C5Error('CLI_BAD_ARGUMENT', `${file}: not a ${what} (not JSON)`)
+    throw new C5Error('CLI_BAD_ARGUMENT', `${file}: not ${withArticle(what)} (not JSON)`)
   }
   const r = schema.safeParse(value)
   if (!r.success) {
     const issue = r.error.issues[0]
     const field = issue.path.join('.') || 'file'
     const type = (value as { type?: unknown } | null)?.type
-    if (field === 'type') throw new C5Error('CLI_BAD_ARGUMENT', `${file}: not a ${what} (type ${JSON.stringify(type)})`)
+    if (field === 'type') throw new C5Error('CLI_BAD_ARGUMENT', `${file}: not ${withArticle(what)} (type ${JSON.stringify(type)})`)
     throw new C5Error('CLI_BAD_ARGUMENT', `${file}: ${field}: ${issue.code === 'invalid_type' ? `expected ${String((issue as { expected?: unknown }).expected)}` : issue.message}`)
   }
   return r.data

@@ -21,6 +21,7 @@ import { admissiblePrefix, entryBefore, resolveQuotas, UNQUOTED_KINDS, windowOf,
 import type { RosterDocument } from '../roster/types.js'
 import type { MessageStore, StoredMessage } from '../store/types.js'
 import { bytesKey } from '../util/bytes-key.js'
+import { withArticle } from '../util/words.js'
 
 export const MAX_QUOTA_WINDOWS = 4096
 /** Store query page size when loading a window. */
@@ -182,7 +183,7 @@ export function createQuotaBook (components: QuotaBookComponents): QuotaBook {
   function checkLifetime (env: Envelope, l: ResolvedQuotas): void {
     const max = l.maxLifetimeMs(env.kind, env.precedence)
     if (max !== undefined && env.expires - env.created > max) {
-      throw new C5Error('QUOTA_LIFETIME_EXCEEDED', `a ${env.precedence} ${env.kind} may live at most ${Math.round(max / 3_600_000)} h (this one ${Math.round((env.expires - env.created) / 3_600_000)} h)`, {
+      throw new C5Error('QUOTA_LIFETIME_EXCEEDED', `${withArticle(`${env.precedence} ${env.kind}`)} may live at most ${Math.round(max / 3_600_000)} h (this one ${Math.round((env.expires - env.created) / 3_600_000)} h)`, {
         details: { field: 'expires', kind: env.kind, precedence: env.precedence, maxLifetimeMs: max }
       })
     }

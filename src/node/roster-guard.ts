@@ -9,6 +9,7 @@ import { keyId, toHex } from '../identity/index.js'
 import { checkAuthority, encodeRosterSnapshot, decodeRosterSnapshot, type RosterState } from '../roster/index.js'
 import type { RosterMember } from '../roster/types.js'
 import type { MessageStore, BatchOp } from '../store/types.js'
+import { withArticle } from '../util/words.js'
 
 /** Meta record names (docs/protocol/store.md). */
 export const META_ROSTER_SNAPSHOT = 'roster.snapshot'
@@ -140,7 +141,7 @@ export async function createRosterGuard (state: RosterState, store: MessageStore
     purged: () => purged,
     changesRoster,
     authorise: (env, authorKey) => {
-      if (changesRoster(env.kind)) throw new C5Error('INGEST_INTERNAL', `a ${env.kind} must go through admit()`)
+      if (changesRoster(env.kind)) throw new C5Error('INGEST_INTERNAL', `${withArticle(env.kind)} must go through admit()`)
       checkAuthority(state, env, authorKey)
     },
     recentlyChanged: (author, now) => {

@@ -8,6 +8,7 @@ import type { Envelope, MsgType, Precedence, VehicleReport } from '../envelope/t
 import type { KeyPair } from '../identity/index.js'
 import { REPORT_TTL_S } from './constants.js'
 import { normalisePlate } from './normalise.js'
+import { withArticle } from '../util/words.js'
 
 /** One vehicle envelope, reduced to what the hotlist keeps. */
 export interface ReportMessage {
@@ -23,7 +24,7 @@ export interface ReportMessage {
 }
 
 export function reportMessageOf (env: Pick<Envelope, 'kind' | 'id' | 'org' | 'created' | 'expires' | 'references' | 'vehicle'>): ReportMessage {
-  if (env.kind !== 'vehicle' || env.vehicle === undefined) throw new C5Error('PLATES_NOT_A_REPORT', `${env.id} is a ${env.kind}, not a stolen-vehicle report`)
+  if (env.kind !== 'vehicle' || env.vehicle === undefined) throw new C5Error('PLATES_NOT_A_REPORT', `${env.id} is ${withArticle(env.kind)}, not a stolen-vehicle report`)
   const v = env.vehicle
   const root = v.msgType === 'Alert' ? env.id : idFromDigest(env.references[0])
   return { id: env.id, root, msgType: v.msgType, org: env.org, created: env.created, expires: env.expires, report: v }

@@ -9,6 +9,7 @@ import { toHex } from '../identity/index.js'
 import { precedenceRank, type Kind, type Revocation, type UnsignedEnvelope } from '../envelope/types.js'
 import { verifySignedRoster } from './signed.js'
 import type { Role, RosterDocument, RosterMember, TrustAnchors } from './types.js'
+import { withArticle } from '../util/words.js'
 
 /** What a checkAuthority caller needs from a roster state. */
 export interface RosterView {
@@ -107,7 +108,7 @@ export function checkMember (state: RosterView, key: Uint8Array, at: number): Ro
 /** Role, kinds, org, precedence and scope of one envelope against one member entry. */
 export function checkPermission (member: RosterMember, envelope: UnsignedEnvelope): void {
   const { kind } = envelope
-  if (!ROLE_KINDS[member.role].includes(kind)) refuse('ROSTER_WRONG_ROLE', `a ${member.role} may not issue ${kind}`, { role: member.role, kind })
+  if (!ROLE_KINDS[member.role].includes(kind)) refuse('ROSTER_WRONG_ROLE', `${withArticle(member.role)} may not issue ${kind}`, { role: member.role, kind })
   if (!member.mayIssue.kinds.includes(kind) && !IMPLICIT_KINDS[member.role].includes(kind)) {
     refuse('ROSTER_KIND_NOT_ALLOWED', `this member may not issue ${kind}`, { kind, allowed: member.mayIssue.kinds })
   }

@@ -12,6 +12,7 @@ import { checkRevocation } from './edit.js'
 import { checkRoom, createRevocationSet } from './revocations.js'
 import { checkAnchors, verifySignedRoster } from './signed.js'
 import type { RosterDocument, RosterMember, TrustAnchors } from './types.js'
+import { withArticle } from '../util/words.js'
 
 /** What the store persists and reloads at start. */
 export interface RosterSnapshot {
@@ -176,7 +177,7 @@ export function createRosterState (options: RosterStateOptions): RosterState {
       return
     }
     const issuer = checkMember(view, issuerKey, at)
-    if (issuer.role !== 'authority') throw new C5Error('ROSTER_WRONG_ROLE', `a ${issuer.role} may not revoke keys`, { details: { role: issuer.role, kind: 'revocation' } })
+    if (issuer.role !== 'authority') throw new C5Error('ROSTER_WRONG_ROLE', `${withArticle(issuer.role)} may not revoke keys`, { details: { role: issuer.role, kind: 'revocation' } })
     if (!issuer.mayIssue.kinds.includes('revocation')) throw new C5Error('ROSTER_KIND_NOT_ALLOWED', 'this authority may not issue revocations', { details: { kind: 'revocation' } })
     checkRevocationTarget(view, issuer, rev)
   }

@@ -79,6 +79,8 @@ describe('one clear line for every failure', { timeout: 120_000 }, () => {
     const sent = await c5meshJson(['--data', data, 'send', '--headline', 'Vehículo robado'])
     const ack = await c5meshJson(['--data', data, 'ack', sent.id])
     expect(oneLine(await c5mesh(['--data', data, 'ack', ack.id]), 'CLI_BAD_ARGUMENT')).toMatch(/ is an ack/)
+    expect(oneLine(await c5mesh(['--data', data, 'plates', 'recover', ack.id]), 'PLATES_NOT_A_REPORT')).toMatch(/ is an ack, not a stolen-vehicle report$/)
+    expect(oneLine(await c5mesh(['--data', data, 'plates', 'update', sent.id, '--plate', 'YUC1234']), 'PLATES_NOT_A_REPORT')).toMatch(/ is an alert, not a stolen-vehicle report$/)
   })
 
   it('start on a folder that is not initialised refuses unless --dev, and makes nothing there', async () => {

@@ -11,6 +11,7 @@ import { ackRequestSchema, composeAck, composeFromRequest, composeRequestSchema,
 import { envelopeView } from '../../node/views.js'
 import { httpStatusOf } from '../errors.js'
 import { operatorOf, type RouteModule } from '../context.js'
+import { withArticle } from '../../util/words.js'
 
 const idParams = z.strictObject({ id: z.string().min(1).max(128).describe('a message id (bafkrei…)') })
 
@@ -38,7 +39,7 @@ export const messageRoutes: RouteModule = (app, ctx) => {
     schema: { summary: 'The delivery matrix of an alert or bulletin', tags: ['messages'], params: idParams }
   }, async req => await ctx.gate.run(async () => {
     const m = await loadMessage(core, (req.params as { id: string }).id)
-    if (m.envelope.kind !== 'alert' && m.envelope.kind !== 'bulletin') throw new C5Error('API_BAD_REQUEST', `only alerts and bulletins have a delivery matrix; this is a ${m.envelope.kind}`, { details: { field: 'id' } })
+    if (m.envelope.kind !== 'alert' && m.envelope.kind !== 'bulletin') throw new C5Error('API_BAD_REQUEST', `only alerts and bulletins have a delivery matrix; this is ${withArticle(m.envelope.kind)}`, { details: { field: 'id' } })
     return (await matrixOf(core, m)).matrix
   }))
 

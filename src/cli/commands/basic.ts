@@ -15,7 +15,7 @@ import { emit, jsonLine, matrixLines, messageDetail, messageLine, type Display, 
 import type { MessageDetail } from '../../inbox/detail.js'
 import type { NodeAccess } from '../access.js'
 import { shortIds } from '../../util/short-id.js'
-import { parseChoice, parseDuration, parseOrg, parseParam, parseScope } from '../parse.js'
+import { parseChoice, parseDuration, parseOrg, parseParam, parseScope, withArticle } from '../parse.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
@@ -232,7 +232,7 @@ export function registerBasic (program: Command, get: Ctx): void {
       const access = await ctx.access()
       try {
         const m = await access.show(id) as MessageView & Partial<MessageDetail>
-        if (m.matrix === undefined) throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins have a delivery matrix; ${id} is ${/^[aeiou]/.test(m.kind) ? 'an' : 'a'} ${m.kind}`)
+        if (m.matrix === undefined) throw new C5Error('CLI_BAD_ARGUMENT', `only alerts and bulletins have a delivery matrix; ${id} is ${withArticle(m.kind)}`)
         const d: Display = timeZone === undefined ? {} : { timeZone }
         emit(out(o.json), m.matrix, () => [`${m.precedence} ${m.kind} ${m.content?.headline ?? ''}  ${shortIds([m.id]).get(m.id)!}`, ...matrixLines(m.matrix!, true, d)].join('\n'))
       } finally { await access.close() }

@@ -17,6 +17,7 @@ import type { CliContext } from '../context.js'
 import type { NodeAccess } from '../access.js'
 import { emit, type Out } from '../output.js'
 import { parseChoice, parseScope, parseTime } from '../parse.js'
+import { withArticle } from '../../util/words.js'
 
 type Ctx = () => { ctx: CliContext, out: (json?: boolean) => Out }
 
@@ -149,7 +150,7 @@ export function registerPlates (program: Command, get: Ctx): void {
     const access = await ctx.access()
     try {
       const m = await access.show(id)
-      if (m.kind !== 'vehicle' || m.vehicle === undefined) throw new C5Error('PLATES_NOT_A_REPORT', `${id} is a ${m.kind}, not a stolen-vehicle report`)
+      if (m.kind !== 'vehicle' || m.vehicle === undefined) throw new C5Error('PLATES_NOT_A_REPORT', `${id} is ${withArticle(m.kind)}, not a stolen-vehicle report`)
       const root = m.vehicle.msgType === 'Alert' ? m.id : m.references[0]
       let latest = { id: m.id, fields: m.vehicle as ReportFields }
       // The newest details of the chain as this node holds them.
