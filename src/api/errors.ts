@@ -57,6 +57,8 @@ export interface ErrorBody { code: string, message: string, field?: string, deta
 export function errorBody (err: unknown): { status: number, body: ErrorBody } {
   if (err instanceof C5Error) {
     const field = err.details?.field
+    // The command line's codes are the command line's: a client of the API fixes its request.
+    if (err.code.startsWith('CLI_')) return { status: 400, body: { code: 'API_BAD_REQUEST', message: err.message, ...(typeof field === 'string' ? { field } : {}) } }
     return { status: httpStatusOf(err.code), body: { code: err.code, message: err.message, ...(typeof field === 'string' ? { field } : {}), ...(err.details === undefined ? {} : { details: err.details }) } }
   }
   const e = err as { code?: string, statusCode?: number, message?: string }

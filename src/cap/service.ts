@@ -10,6 +10,7 @@ import type { NodeCore } from '../node/core.js'
 import { CAP_PARAM_PREFIX, FEED_ENTRIES_MAX } from './constants.js'
 import { capIdentity, escapeXml, exportCap, type CapRef } from './export.js'
 import { importCap } from './import.js'
+import { loadMessage } from '../inbox/detail.js'
 
 /** Recent alerts searched to resolve a CAP reference to a message this node holds. */
 const REFERENCE_SEARCH_LIMIT = 10_000
@@ -77,11 +78,12 @@ function capElementOf (field: string): string {
   return ['headline', 'event', 'description', 'instruction'].includes(f) ? `alert/info/${f}` : `alert (${field})`
 }
 
-/** A stored message as CAP 1.2 XML; NODE_NOT_FOUND if absent. */
-export async function messageAsCap (core: Pick<NodeCore, 'store'>, id: string): Promise<string> {
-  let m
-  try { m = await core.store.get(id) } catch (cause) { throw new C5Error('CLI_BAD_ARGUMENT', `not a message id: ${id}`, { cause }) }
-  if (m === undefined) throw new C5Error('NODE_NOT_FOUND', `no message ${id} on this node`)
+/**
+ * A stored message as CAP 1.2 XML, by id or short id as for show (loadMessage):
+ * NODE_NOT_FOUND if absent, API_BAD_REQUEST (field id) if not an id.
+ */
+export async function messageAsCap (core: Pick<NodeCore, 'store'> & Partial<Pick<NodeCore, 'clock'>>, id: string): Promise<string> {
+  const m = await loadMessage(core, id)
   return exportCap(m.envelope, async d => {
     const r = await core.store.get(d).catch(() => undefined)
     return r === undefined ? undefined : capIdentity(r.envelope)

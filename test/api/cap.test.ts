@@ -56,6 +56,19 @@ describe('CAP API', () => {
     expect(core.store.count()).toBe(before)
   })
 
+  it('bad query values are 400 API_BAD_REQUEST naming the field (the CLI\'s code is the CLI\'s); GET …/cap takes a short id as show does', async () => {
+    for (const [query, field] of [['kind=vehicle', 'kind'], ['precedence=urgent', 'precedence'], ['scope=yucatan', 'scope']]) {
+      const r = await inject({ method: 'POST', url: `/v1/cap?${query}`, payload: sasmexQuake(Date.now()), headers: { 'content-type': 'application/cap+xml' } })
+      expect([r.statusCode, r.json()], query).toEqual([400, expect.objectContaining({ code: 'API_BAD_REQUEST', field })])
+    }
+    const sent = await inject({ method: 'POST', url: '/v1/cap', payload: sasmexQuake(Date.now() + 1), headers: { 'content-type': 'application/cap+xml' } })
+    const id = String(sent.json().message.id)
+    const short = await inject(`/v1/messages/${id.slice(7, 15)}/cap`)
+    expect([short.statusCode, short.body]).toEqual([200, expect.stringContaining('<identifier>SASMEX-')])
+    const notId = await inject('/v1/messages/abc/cap')
+    expect([notId.statusCode, notId.json()]).toEqual([400, expect.objectContaining({ code: 'API_BAD_REQUEST', field: 'id' })])
+  })
+
   it('a body over the CAP size limit is 413 before any parsing; an ack has no CAP form', async () => {
     const r = await inject({ method: 'POST', url: '/v1/cap', payload: '<a>' + 'x'.repeat(300 * 1024) + '</a>', headers: { 'content-type': 'application/cap+xml' } })
     expect(r.statusCode).toBe(413)

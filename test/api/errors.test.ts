@@ -1,6 +1,7 @@
 /** HTTP statuses of error codes (docs/protocol/node.md): clients decide to retry on them. */
 import { describe, expect, it } from 'vitest'
-import { httpStatusOf } from '../../src/api/errors.js'
+import { errorBody, httpStatusOf } from '../../src/api/errors.js'
+import { C5Error } from '../../src/errors.js'
 
 describe('httpStatusOf', () => {
   it('maps each class of error to the status a client acts on', () => {
@@ -23,5 +24,10 @@ describe('httpStatusOf', () => {
     expect(httpStatusOf('PLATES_NO_OPERATOR_KEY')).toBe(503)
     expect(httpStatusOf('CAP_MISSING_ELEMENT')).toBe(400)
     expect(httpStatusOf('CAP_TOO_LARGE')).toBe(413)
+  })
+
+  it('never answers with a command-line code: a CLI_ error reaching the API is 400 API_BAD_REQUEST, its field kept', () => {
+    expect(errorBody(new C5Error('CLI_BAD_ARGUMENT', 'limit: too big', { details: { field: 'limit' } }))).toEqual({ status: 400, body: { code: 'API_BAD_REQUEST', message: 'limit: too big', field: 'limit' } })
+    expect(errorBody(new C5Error('CLI_FILE_UNREADABLE', 'x: no such file')).body.code).toBe('API_BAD_REQUEST')
   })
 })

@@ -48,6 +48,10 @@ describe('plates API', () => {
     expect((await inject('/v1/plates/AAA1111')).json()).toMatchObject({ status: 'none', matches: [] })
     const bad = await inject('/v1/plates/%2A%2A')
     expect([bad.statusCode, bad.json().code]).toEqual([400, 'PLATES_BAD_PLATE'])
+    for (const limit of ['0', 'lots']) {
+      const r = await inject(`/v1/plates?limit=${limit}`)
+      expect([r.statusCode, r.json()]).toEqual([400, expect.objectContaining({ code: 'API_BAD_REQUEST', field: 'limit', message: `limit: expected a whole number from 1 to 10000, got "${limit}"` })])
+    }
     expect((await inject('/v1/plates')).json()).toMatchObject([{ plate: 'JD6085B', caseNumber: 'FGJ/NL/2026/77' }])
   })
 

@@ -35,10 +35,10 @@ export const capRoutes: FastifyPluginAsync<CapRoutesOptions> = async (app: Fasti
     // operator's own key, like a message composed on POST /v1/messages — never a shared one.
     const operator = operatorOf(req).key
     const { kind, scope, precedence } = req.query
-    if (kind !== undefined && kind !== 'alert' && kind !== 'bulletin') throw new C5Error('CLI_BAD_ARGUMENT', 'kind: alert or bulletin')
-    if (precedence !== undefined && !(PRECEDENCES as readonly string[]).includes(precedence)) throw new C5Error('CLI_BAD_ARGUMENT', `precedence: one of ${PRECEDENCES.join(', ')}`)
+    if (kind !== undefined && kind !== 'alert' && kind !== 'bulletin') throw new C5Error('API_BAD_REQUEST', `kind: expected alert or bulletin, got ${JSON.stringify(kind)}`, { details: { field: 'kind' } })
+    if (precedence !== undefined && !(PRECEDENCES as readonly string[]).includes(precedence)) throw new C5Error('API_BAD_REQUEST', `precedence: expected one of ${PRECEDENCES.join(', ')}, got ${JSON.stringify(precedence)}`, { details: { field: 'precedence' } })
     const orgs = scope === undefined || scope === 'national' ? [] : scope.split(',').map(s => s.trim())
-    if (orgs.some(o => !ORG_CODE_PATTERN.test(o))) throw new C5Error('CLI_BAD_ARGUMENT', 'scope: national, or org codes such as MX-YUC,MX-CAM')
+    if (orgs.some(o => !ORG_CODE_PATTERN.test(o))) throw new C5Error('API_BAD_REQUEST', `scope: expected national, or org codes such as MX-YUC,MX-CAM, got ${JSON.stringify(scope)}`, { details: { field: 'scope' } })
     const { envelope, omitted } = await composeFromCap(core, req.body, operator, {
       org, now: core.clock.now(), scope: orgs, ...(kind === undefined ? {} : { kind }), ...(precedence === undefined ? {} : { precedence: precedence as Precedence })
     })

@@ -39,7 +39,7 @@ export const platesRoutes: FastifyPluginAsync<PlatesRoutesOptions> = async (app:
 
   app.get<{ Querystring: { limit?: string } }>('/v1/plates', async req => {
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new C5Error('CLI_BAD_ARGUMENT', 'limit: an integer in 1..10000')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new C5Error('API_BAD_REQUEST', `limit: expected a whole number from 1 to 10000, got ${JSON.stringify(req.query.limit)}`, { details: { field: 'limit' } })
     return plates.service.list(limit).map(entryView)
   })
   app.get('/v1/plates/stats', async () => ({ hotlist: plates.service.stats(), reads: plates.reads.stats() }))

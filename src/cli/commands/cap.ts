@@ -8,6 +8,7 @@ import { C5Error, type ErrorCode } from '../../errors.js'
 import { PRECEDENCES } from '../../envelope/types.js'
 import { composeFromCap, messageAsCap } from '../../cap/index.js'
 import type { CliContext } from '../context.js'
+import { cliError } from '../access.js'
 import { emit, type Out } from '../output.js'
 import { parseChoice, parseScope } from '../parse.js'
 
@@ -24,7 +25,7 @@ export async function sendCap (ctx: CliContext, out: Out, file: string, o: Recor
       let res: Response
       try { res = await fetch(`${access.api!.url}/v1/cap?${q}`, { method: 'POST', body: xml, headers: { ...access.api!.headers, 'content-type': 'application/cap+xml' } }) } catch (cause) { throw new C5Error('API_UNREACHABLE', `the daemon does not answer at ${access.api?.url ?? '?'}`, { cause }) }
       const j = await res.json().catch(() => undefined) as any
-      if (!res.ok) throw new C5Error((j?.code ?? 'API_UNREACHABLE') as ErrorCode, j?.message ?? `the daemon answered ${res.status}`)
+      if (!res.ok) throw cliError(j?.code ?? 'API_UNREACHABLE', j?.message ?? `the daemon answered ${res.status}`, j?.field)
       emit(out, { id: j.message.id, omitted: j.omitted, via: 'daemon' }, () => [j.message.id, ...j.omitted.map((x: string) => `  not carried: ${x}`)].join('\n'))
       return
     }
@@ -44,10 +45,11 @@ export async function showCap (ctx: CliContext, write: (s: string) => void, id: 
       let res: Response
       try { res = await fetch(`${access.api!.url}/v1/messages/${encodeURIComponent(id)}/cap`, { headers: access.api!.headers }) } catch (cause) { throw new C5Error('API_UNREACHABLE', `the daemon does not answer at ${access.api?.url ?? '?'}`, { cause }) }
       const text = await res.text()
-      if (!res.ok) { const j = JSON.parse(text) as { code: ErrorCode, message: string }; throw new C5Error(j.code, j.message) }
+      if (!res.ok) { const j = JSON.parse(text) as { code: ErrorCode, message: string, field?: string }; throw cliError(j.code, j.message, j.field) }
       write(text.trimEnd())
       return
     }
-    write((await messageAsCap(access.core!, id)).trimEnd())
+    const xml = await messageAsCap(access.core!, id).catch((err: unknown) => { throw err instanceof C5Error ? cliError(err.code, err.message, err.details?.field as string | undefined) : err })
+    write(xml.trimEnd())
   } finally { await access.close() }
 }
