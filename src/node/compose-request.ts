@@ -77,6 +77,26 @@ export type AckRequest = z.output<typeof ackRequestSchema>
  * A zod failure as the API's error: API_BAD_REQUEST naming the first bad field, what it
  * expects (the field's schema description, which OpenAPI shows too) and what it got.
  */
+/** zod's own messages begin so; a schema's error option does not. */
+const ZOD_DEFAULT_WORDS = /^(Invalid|Too (big|small)|Unrecognized)/
+
+const TYPE_WORDS: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', bigint: 'a whole number' }
+
+/** What a zod issue expected, in our words (zod's own read "Invalid input: expected string, received number"). */
+export function issueInWords (issue: z.core.$ZodIssue): string {
+  const i = issue as unknown as { code: string, expected?: string, values?: unknown[], minimum?: number | bigint, maximum?: number | bigint, origin?: string, format?: string }
+  const unit = i.origin === 'string' ? ' characters' : i.origin === 'array' || i.origin === 'set' ? ' items' : ''
+  switch (i.code) {
+    case 'invalid_type': return `expected ${TYPE_WORDS[i.expected ?? ''] ?? i.expected ?? 'another type'}`
+    case 'invalid_value': return `expected ${(i.values ?? []).length === 1 ? '' : 'one of '}${(i.values ?? []).map(v => JSON.stringify(v)).join(', ')}`
+    case 'too_small': return `expected at least ${String(i.minimum)}${unit}`
+    case 'too_big': return `expected at most ${String(i.maximum)}${unit}`
+    case 'invalid_format': return `expected ${i.format === 'regex' ? 'another form' : `a valid ${i.format ?? 'value'}`}`
+    case 'not_multiple_of': return 'expected a whole number'
+    default: return 'not of an accepted form'
+  }
+}
+
 export function badRequest (error: z.ZodError, input?: unknown, schema?: unknown): C5Error {
   const issue = error.issues[0]
   if (issue.code === 'unrecognized_keys') {
@@ -87,8 +107,8 @@ export function badRequest (error: z.ZodError, input?: unknown, schema?: unknown
   for (const k of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey]
   const top = issue.path.length === 1 ? (schema as { shape?: Record<string, { description?: string }> } | undefined)?.shape?.[String(issue.path[0])]?.description : undefined
   // A field's own words (its schema's error option) stand alone; otherwise what it expects and what came.
-  if (top === undefined && !issue.message.startsWith('Invalid')) return new C5Error('API_BAD_REQUEST', `${field}: ${issue.message}`, { details: { field } })
-  const what = top !== undefined ? `expected ${top}` : issue.message
+  if (top === undefined && !ZOD_DEFAULT_WORDS.test(issue.message)) return new C5Error('API_BAD_REQUEST', `${field}: ${issue.message}`, { details: { field } })
+  const what = top !== undefined ? `expected ${top}` : issueInWords(issue)
   return new C5Error('API_BAD_REQUEST', `${field}: ${what}, got ${JSON.stringify(got) ?? 'nothing'}`, { details: { field } })
 }
 

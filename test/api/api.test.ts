@@ -106,6 +106,16 @@ describe('API input', () => {
     }
     const notJson = await api.call('POST', '/v1/messages', { raw: '{"headline": ', type: 'application/json' })
     expect(notJson.body).toMatchObject({ code: 'API_BAD_REQUEST', field: 'body' })
+    // never zod's own wording ("Invalid input: expected string, received number")
+    for (const [body, field, message] of [
+      [[1], 'body', 'body: expected an object, got [1]'],
+      [{ headline: 'x', references: [5] }, 'references.0', 'references.0: expected text, got 5'],
+      [{ headline: 'x', parameters: [{ name: 'a', value: 1 }] }, 'parameters.0.value', 'parameters.0.value: expected text, got 1'],
+      [{ headline: 'x', area: { description: 'Mérida', circles: [{ lat: 95, lon: 0, radiusKm: 1 }] } }, 'area.circles.0.lat', 'area.circles.0.lat: expected at most 90, got 95']
+    ] as Array<[unknown, string, string]>) {
+      const r = await api.call('POST', '/v1/messages', { body })
+      expect(r.body, JSON.stringify(body)).toMatchObject({ code: 'API_BAD_REQUEST', field, message })
+    }
     expect(api.core.store.count()).toBe(before)
   })
 
