@@ -53,6 +53,22 @@ function fieldText (v: unknown): string {
   return /[\s"=]/.test(safe) || safe === '' ? JSON.stringify(safe) : safe
 }
 
+const NESTED_DEPTH_MAX = 3
+
+/**
+ * Nested objects as dotted keys and lists of plain values joined by commas, so that a human
+ * line reads `rebuild.messages=0 rebuild.ms=1` rather than `rebuild="{\"messages\":0,…}"`.
+ */
+function fieldPairs (entries: Array<[string, unknown]>, depth = 0): Array<[string, unknown]> {
+  return entries.flatMap(([k, v]): Array<[string, unknown]> => {
+    if (Array.isArray(v) && v.every(x => x === null || ['string', 'number', 'boolean'].includes(typeof x))) return [[k, v.join(',')]]
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && depth < NESTED_DEPTH_MAX) {
+      return fieldPairs(Object.entries(v).filter(([, x]) => x !== undefined).map(([j, x]) => [`${k}.${j}`, x]), depth + 1)
+    }
+    return [[k, v]]
+  })
+}
+
 /** One JSON log line (as pino writes it) → one human line. */
 export function humanLine (json: string, timeZone?: string): string {
   let o: Record<string, unknown>
@@ -61,7 +77,7 @@ export function humanLine (json: string, timeZone?: string): string {
   const when = Number.isNaN(t) ? '?' : formatLocalTime(t, timeZone, { millis: true })
   const level = typeof o.level === 'number' ? LEVEL_NAMES[o.level] ?? String(o.level) : String(o.level ?? '').toUpperCase()
   const head = [o.event, o.msg].filter(x => typeof x === 'string' && x !== '').map(x => displaySafe(String(x), { oneLine: true })).join(' ')
-  const rest = Object.entries(o).filter(([k, v]) => !SKIP.has(k) && v !== undefined).map(([k, v]) => `${k}=${fieldText(v)}`)
+  const rest = fieldPairs(Object.entries(o).filter(([k, v]) => !SKIP.has(k) && v !== undefined)).map(([k, v]) => `${k}=${fieldText(v)}`)
   return [when, level.padEnd(5), head, ...rest].filter(x => x !== '').join(' ')
 }
 
