@@ -1,5 +1,5 @@
 /**
- * Debian's Chromium driven by playwright-core (docs: /work/shared/recipes/browser-tests.md):
+ * Debian's Chromium driven by playwright-core (see the shared recipe browser-tests.md):
  * headless, no sandbox (tests run as root), no background networking (this closed network
  * refuses the hosts it would try), a fresh profile (playwright makes one per launch), and sound allowed without a gesture
  * (the flash cue's tone, as a wall screen is set up). Screenshots go to test-artifacts/.
